@@ -1,0 +1,1 @@
+"""Domain tables, enums, settings and database helpers (never imports Streamlit)."""

@@ -1,0 +1,1 @@
+"""Domain logic as plain functions over an explicit Session (never imports Streamlit)."""

@@ -1,0 +1,136 @@
+"""The catalogue of every UI string, Vietnamese first and English second, and `t()` to look one up."""
+
+from __future__ import annotations
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+# key: (Vietnamese, English). Parameters use str.format names.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # ---- app shell
+    "app.title": ("5 biết, 3 hướng dẫn", "5 skills, 3 guides"),
+    "app.tagline": (
+        "Chiến dịch phổ cập kỹ năng dịch vụ công trực tuyến",
+        "Online public services skills campaign",
+    ),
+    "lang.label": ("Ngôn ngữ", "Language"),
+    "nav.home": ("Trang chủ", "Home"),
+    "nav.account": ("Tài khoản", "Account"),
+    "nav.admin_users": ("Người dùng", "Users"),
+    "nav.admin_areas": ("Địa bàn", "Areas"),
+    "nav.signout": ("Đăng xuất", "Sign out"),
+    # ---- roles and vocabulary
+    "role.admin": ("Quản trị", "Administrator"),
+    "role.coordinator": ("Điều phối", "Coordinator"),
+    "role.leader": ("Lãnh đạo", "Leader"),
+    "role.volunteer": ("Tình nguyện viên", "Volunteer"),
+    "level.province": ("Tỉnh/Thành phố", "Province"),
+    "level.district": ("Huyện (dữ liệu cũ)", "District (older data)"),
+    "level.commune": ("Xã/Phường", "Commune/Ward"),
+    "level.village": ("Thôn/Tổ dân phố", "Village/Residential group"),
+    "skill.submit": ("Nộp hồ sơ trực tuyến", "Submit a dossier online"),
+    "skill.pay": ("Thanh toán trực tuyến", "Pay online"),
+    "skill.feedback": ("Phản ánh, kiến nghị trực tuyến", "Send feedback online"),
+    "skill.receive": ("Nhận kết quả trực tuyến", "Receive the result online"),
+    "skill.apps": ("Cài đặt, sử dụng ứng dụng", "Install and use the apps"),
+    "skill_level.0": ("Chưa biết", "Not yet"),
+    "skill_level.1": ("Đã được hướng dẫn", "Guided"),
+    "skill_level.2": ("Làm được khi có hỗ trợ", "Did it with help"),
+    "skill_level.3": ("Tự làm được", "Does it alone"),
+    "guide.guide_submit": ("Hướng dẫn nộp hồ sơ", "Guided to submit"),
+    "guide.guide_pay": ("Hướng dẫn thanh toán", "Guided to pay"),
+    "guide.guide_apps": ("Hướng dẫn cài đặt ứng dụng", "Guided to install apps"),
+    # ---- sign-in
+    "login.heading": ("Đăng nhập", "Sign in"),
+    "login.username": ("Tên đăng nhập", "Username"),
+    "login.password": ("Mật khẩu", "Password"),
+    "login.submit": ("Đăng nhập", "Sign in"),
+    "login.failed": ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+    "login.locked": (
+        "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Thử lại sau {minutes} phút.",
+        "Account locked after too many wrong passwords. Try again in {minutes} minutes.",
+    ),
+    "login.inactive": ("Tài khoản đã ngừng hoạt động.", "This account is deactivated."),
+    "login.idle_out": (
+        "Bạn đã được đăng xuất sau {minutes} phút không thao tác.",
+        "You were signed out after {minutes} idle minutes.",
+    ),
+    "login.signed_out": ("Đã đăng xuất.", "Signed out."),
+    "login.need_fields": ("Nhập tên đăng nhập và mật khẩu.", "Enter a username and a password."),
+    "login.forbidden_page": (
+        "Vai trò của bạn không được mở trang này.",
+        "Your role may not open this page.",
+    ),
+    # ---- errors
+    "err.forbidden": ("Bạn không có quyền thực hiện việc này.", "You are not allowed to do this."),
+    "err.out_of_scope": (
+        "Địa bàn này nằm ngoài phạm vi được giao cho bạn.",
+        "This area is outside the area assigned to you.",
+    ),
+    "err.not_found": ("Không tìm thấy dữ liệu.", "Not found."),
+    "err.validation": ("Có {count} mục chưa hợp lệ.", "{count} entries are not valid."),
+    "err.db_unavailable": (
+        "Không kết nối được cơ sở dữ liệu. Dữ liệu bạn nhập vẫn còn, hãy thử lại.",
+        "The database did not answer. Your input is kept; please try again.",
+    ),
+    "err.required": ("Bắt buộc nhập.", "Required."),
+    "err.unknown_area": ("Không có địa bàn mã {code}.", "No area with code {code}."),
+    "err.unknown_role": ("Vai trò không hợp lệ: {role}.", "Unknown role: {role}."),
+    "err.username_taken": ("Tên đăng nhập {username} đã có người dùng.", "Username {username} is taken."),
+    "err.username_format": (
+        "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới (3–64 ký tự).",
+        "A username has 3–64 letters without diacritics, digits, dots or underscores.",
+    ),
+    "err.weak_password": (
+        "Mật khẩu phải có ít nhất {min} ký tự.",
+        "The password needs at least {min} characters.",
+    ),
+    "err.wrong_password": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
+    "err.volunteer_needs_team": (
+        "Tình nguyện viên phải thuộc một tổ công nghệ số trong địa bàn.",
+        "A volunteer must belong to a team within the area.",
+    ),
+    "err.team_outside_area": ("Tổ này không thuộc địa bàn đã chọn.", "That team is not in the chosen area."),
+    "err.cannot_change_self": (
+        "Không thể tự khóa hoặc hạ quyền tài khoản của chính mình.",
+        "You cannot deactivate or demote your own account.",
+    ),
+    # ---- home
+    "home.heading": ("Xin chào, {name}", "Hello, {name}"),
+    "home.scope": ("Địa bàn: {area}", "Area: {area}"),
+    "home.households": ("Hộ dân", "Households"),
+    "home.households_visited": ("Hộ đã đến", "Households visited"),
+    "home.residents": ("Người dân", "Residents"),
+    "home.residents_guided": ("Đã được hướng dẫn", "Guided"),
+    "home.all_five": ("Thành thạo cả 5 kỹ năng", "Mastered all five"),
+    "home.skill_table": ("Tỷ lệ tự làm được theo kỹ năng", "Share doing it alone, by skill"),
+    "home.week_visits": ("Lượt hướng dẫn 7 ngày qua", "Visits in the last 7 days"),
+    "home.my_team": ("Tổ của bạn: {team}", "Your team: {team}"),
+    "home.my_villages": ("Thôn được giao: {villages}", "Assigned villages: {villages}"),
+    "home.no_villages": ("Tổ chưa được giao thôn nào.", "Your team has no village assigned yet."),
+    "home.children": ("Theo địa bàn trực thuộc", "By area below"),
+    "home.col_area": ("Địa bàn", "Area"),
+    "home.col_share": ("Tỷ lệ", "Share"),
+    "home.empty": ("Chưa có dữ liệu trong địa bàn.", "No data in this area yet."),
+    # ---- account
+    "account.heading": ("Tài khoản của tôi", "My account"),
+    "account.change_password": ("Đổi mật khẩu", "Change password"),
+    "account.current": ("Mật khẩu hiện tại", "Current password"),
+    "account.new": ("Mật khẩu mới", "New password"),
+    "account.repeat": ("Nhập lại mật khẩu mới", "Repeat the new password"),
+    "account.mismatch": ("Hai mật khẩu mới không khớp.", "The two new passwords differ."),
+    "account.changed": (
+        "Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất.",
+        "Password changed. Other sign-ins were signed out.",
+    ),
+    "account.save": ("Lưu", "Save"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """The message in `lang`; an unknown key shows itself so a missing entry is visible, not fatal."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**params) if params else text

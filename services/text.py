@@ -1,0 +1,173 @@
+"""Vietnamese text: normalise names on the way in, search keys without diacritics, alphabetical order.
+
+Normal form: NFC, trimmed, single spaces, and the tone mark placed by one rule (the traditional
+placement: "Hòa", "Thủy", "Khỏe") so "Hoà"/"Hòa" and "Thuỷ"/"Thủy" are the same stored string.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
+# Order of tones in Vietnamese dictionaries: ngang, huyền, hỏi, ngã, sắc, nặng.
+TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex (â ê ô), breve (ă), horn (ơ ư)
+VOWELS = set("aeiouyAEIOUY")
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+_SPACES = re.compile(r"\s+")
+
+# Vietnamese alphabet order of the base letters (with their vowel marks).
+_ALPHABET = [
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
+_RANK = {letter: i for i, letter in enumerate(_ALPHABET)}
+
+
+def _place_tone(syllable: str) -> str:
+    """Re-place the single tone mark of one syllable (given in NFD) on the vowel the rule picks."""
+    tones = [ch for ch in syllable if ch in TONE_MARKS]
+    if len(tones) != 1:
+        return syllable
+    tone = tones[0]
+    bare = [ch for ch in syllable if ch not in TONE_MARKS]
+    # Group base letters with their combining vowel marks.
+    letters: list[str] = []
+    for ch in bare:
+        if unicodedata.combining(ch) and letters:
+            letters[-1] += ch
+        else:
+            letters.append(ch)
+    lower = [unicodedata.normalize("NFC", x).lower() for x in letters]
+    start = 0
+    if (len(lower) > 2 and lower[0] == "q" and lower[1] == "u") or (
+        len(lower) > 2 and lower[0] == "g" and lower[1] == "i" and lower[2][0] in "aeiouyăâêôơư"
+    ):
+        start = 2
+    while start < len(lower) and not _is_vowel(letters[start]):
+        start += 1
+    end = start
+    while end < len(lower) and _is_vowel(letters[end]):
+        end += 1
+    if start >= end:
+        if lower[:2] == ["g", "i"]:  # "gì": the i is the vowel
+            start, end = 1, 2
+        else:
+            return syllable
+    cluster = list(range(start, end))
+    marked = [i for i in cluster if any(m in letters[i] for m in VOWEL_MARKS)]
+    if marked:
+        target = marked[-1]
+    elif end < len(letters):  # closed syllable: the last vowel ("hoàng", "toán")
+        target = cluster[-1]
+    elif len(cluster) >= 3:  # "ngoài", "khuỷu"
+        target = cluster[1]
+    else:  # open syllable: the first vowel ("hòa", "thủy", "mía")
+        target = cluster[0]
+    letters[target] = letters[target] + tone  # after any vowel mark: canonical order
+    return "".join(letters)
+
+
+def _is_vowel(letter: str) -> bool:
+    return letter[:1] in VOWELS
+
+
+def normalize_text(value: str | None) -> str:
+    """NFC, trimmed, single spaces; tone marks placed by one rule."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFD", str(value))
+    text = _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_name(value: str | None) -> str:
+    """A person's or a place's name: normalised text with each word capitalised."""
+    text = normalize_text(value)
+    return " ".join(w[:1].upper() + w[1:].lower() if w.isalpha() else w for w in text.split(" "))
+
+
+def search_key(value: str | None) -> str:
+    """Lowercase, no diacritics, đ → d, single spaces: "Nguyễn Thị Thuỷ" → "nguyen thi thuy"."""
+    text = unicodedata.normalize("NFD", str(value or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("đ", "d").replace("Đ", "D").lower()
+    text = re.sub(r"[^\w]+", " ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def sort_key(value: str | None) -> tuple:
+    """Vietnamese alphabetical order: letters first (ă after a, đ after d, ...), tones break ties."""
+    text = normalize_text(value).lower()
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in text:
+        decomposed = unicodedata.normalize("NFD", ch)
+        tone = next((m for m in decomposed if m in TONE_MARKS), "")
+        base = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in TONE_MARKS))
+        letters.append(_RANK.get(base, 100 + ord(base[0]) if base else 0))
+        tones.append(TONE_ORDER[tone])
+    return (tuple(letters), tuple(tones))
+
+
+def person_sort_key(full_name: str | None) -> tuple:
+    """People are listed by given name (the last word), then by the full name."""
+    text = normalize_text(full_name)
+    given = text.rsplit(" ", 1)[-1] if text else ""
+    return (sort_key(given), sort_key(text))
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """Digits only, +84/84 → 0. Returns None for empty input; validity is checked by `is_valid_phone`."""
+    if value is None:
+        return None
+    digits = re.sub(r"[\s.\-()]", "", str(value).strip())
+    if not digits:
+        return None
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def is_valid_phone(phone: str | None) -> bool:
+    """A Vietnamese mobile or landline number after `normalize_phone`: 10 or 11 digits starting with 0."""
+    return bool(phone) and re.fullmatch(r"0\d{9,10}", phone) is not None
+
+
+def reversed_digits(phone: str | None) -> str | None:
+    return phone[::-1] if phone else None
