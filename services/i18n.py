@@ -95,6 +95,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không thể tự khóa hoặc hạ quyền tài khoản của chính mình.",
         "You cannot deactivate or demote your own account.",
     ),
+    "err.area_level": ("Cấp địa bàn không hợp lệ: {level}.", "Unknown area level: {level}."),
+    "err.area_parent_level": (
+        "Địa bàn cấp {level} không thể trực thuộc cấp {parent}.",
+        "An area of level {level} cannot sit under level {parent}.",
+    ),
+    "err.area_code": (
+        "Mã địa bàn bắt buộc, tối đa 32 ký tự.",
+        "An area code is required (32 characters at most).",
+    ),
+    "err.area_code_taken": ("Mã địa bàn {code} đã tồn tại.", "Area code {code} already exists."),
+    "err.area_cycle": (
+        "Không thể chuyển một địa bàn vào bên trong chính nó.",
+        "An area cannot be moved inside itself.",
+    ),
+    "err.area_conflict": (
+        "Địa bàn {code} đã có với cấp hoặc đơn vị cấp trên khác.",
+        "Area {code} exists with another level or parent.",
+    ),
+    "err.empty_file": ("Tệp rỗng.", "The file is empty."),
+    "err.missing_columns": ("Thiếu cột: {columns}.", "Missing columns: {columns}."),
+    "err.duplicate_in_file": (
+        "Mã {code} lặp lại (đã có ở dòng {other}).",
+        "Code {code} is repeated (first on line {other}).",
+    ),
+    "err.visit_future": ("Ngày không được ở tương lai.", "The date cannot be in the future."),
+    "err.visit_too_old": (
+        "Chỉ ghi nhận được trong vòng {days} ngày trở lại.",
+        "Only the last {days} days can be recorded.",
+    ),
+    "err.invalid_choice": ("Lựa chọn không hợp lệ.", "Not a valid choice."),
+    "err.follow_up_before_visit": (
+        "Ngày hẹn quay lại phải sau ngày đến.",
+        "The follow-up date must come after the visit.",
+    ),
+    "err.invalid_form": (
+        "Biểu mẫu đã hết hạn, hãy mở lại trang.",
+        "This form has expired; open the page again.",
+    ),
+    "err.invalid_resident": (
+        "Người dân này không thuộc hộ hoặc đã được chọn.",
+        "This resident is not in the household or is listed twice.",
+    ),
+    "err.guidance_needs_done": (
+        "Chỉ ghi hướng dẫn và kỹ năng khi buổi hướng dẫn đã diễn ra.",
+        "Guidance and skills are recorded only when the visit took place.",
+    ),
+    "err.level_down_needs_reason": (
+        "Hạ mức kỹ năng cần ghi lý do.",
+        "Lowering a skill level needs a reason.",
+    ),
+    "err.invalid_member": (
+        "Thành viên đi cùng không thuộc tổ của bạn.",
+        "A teammate is not in your team.",
+    ),
     # ---- home
     "home.heading": ("Xin chào, {name}", "Hello, {name}"),
     "home.scope": ("Địa bàn: {area}", "Area: {area}"),

@@ -249,7 +249,7 @@ class Deltas:
         for (table, key), values in sorted(rows.items(), key=lambda item: (item[0][0], str(item[0][1]))):
             values = {c: v for c, v in values.items() if v}
             if values:
-                _upsert_add(session, table, key, values)
+                upsert_add(session, table, key, values)
 
 
 def _area_of(table: str, key: tuple) -> int:
@@ -261,7 +261,7 @@ def _area_paths(session: Session, area_ids: Iterable[int]) -> dict[int, str]:
     return dict(session.exec(select(Area.id, Area.path).where(Area.id.in_(ids))).all())
 
 
-def _upsert_add(session: Session, table: str, key: tuple, values: dict[str, int]) -> None:
+def upsert_add(session: Session, table: str, key: tuple, values: dict[str, int]) -> None:
     model, key_columns, _value_columns = TABLES[table]
     dialect = session.get_bind().dialect.name
     insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert

@@ -43,11 +43,14 @@ def load_actor(session: Session, user_id: int) -> Actor:
         raise PermissionDenied("login.inactive")
     area = session.get(Area, user.area_id)
     member_id = session.exec(select(Member.id).where(Member.user_id == user.id)).scalar_one_or_none()
-    villages: tuple[int, ...] = ()
+    villages: list[tuple[int, str]] = []
     if user.team_id is not None:
-        villages = tuple(
-            session.exec(select(TeamVillage.village_id).where(TeamVillage.team_id == user.team_id)).scalars()
-        )
+        villages = session.exec(
+            select(Area.id, Area.path)
+            .join(TeamVillage, TeamVillage.village_id == Area.id)
+            .where(TeamVillage.team_id == user.team_id, Area.path.like(area.path + "%"))
+            .order_by(Area.id)
+        ).all()
     return Actor(
         user_id=user.id,
         username=user.username,

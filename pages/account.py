@@ -1,0 +1,36 @@
+"""My account: change my password (signs out my other sessions)."""
+
+import streamlit as st
+
+from models.db import write_session
+from services.auth import change_own_password
+from services.errors import FieldProblem, ValidationFailed
+from webui.guard import require
+from webui.state import engine, flash, lang, t
+
+actor = require()
+
+st.title(t("account.heading"))
+st.caption(f"{actor.username} · {t('role.' + actor.role)} · {actor.area_name}")
+st.subheader(t("account.change_password"))
+with st.form("change_password"):
+    current = st.text_input(t("account.current"), type="password", key="acc_current")
+    new = st.text_input(t("account.new"), type="password", key="acc_new")
+    repeat = st.text_input(t("account.repeat"), type="password", key="acc_repeat")
+    submitted = st.form_submit_button(t("account.save"), type="primary")
+
+if submitted:
+    try:
+        if new != repeat:
+            raise ValidationFailed([FieldProblem("repeat", "account.mismatch")])
+        with write_session(engine()) as session:
+            change_own_password(session, actor=actor, current=current, new=new)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            label = {"current": "account.current", "new": "account.new", "repeat": "account.repeat"}.get(
+                problem.field, "account.new"
+            )
+            st.error(f"{t(label)}: {problem.message(lang())}")
+    else:
+        flash(t("account.changed"))
+        st.rerun()

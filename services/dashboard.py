@@ -1,0 +1,97 @@
+"""Figures for the home page, read from the rollups only (a few rows, whatever the area's size)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.enums import SKILLS, SkillLevel
+from models.tables import Area, RollupArea, RollupAreaWeek, RollupMemberDay, RollupSkill, Team
+from services.clock import today, week_start
+from services.rollups import ACTIVITY_COLUMNS, AREA_COLUMNS
+from services.scope import Actor
+from services.text import sort_key
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    area_id: int
+    code: str
+    name: str
+    counts: dict[str, int]
+
+    def share(self, column: str) -> float | None:
+        residents = self.counts.get("residents", 0)
+        return self.counts.get(column, 0) / residents if residents else None
+
+
+@dataclass
+class HomeSummary:
+    scope_name: str
+    totals: dict[str, int]
+    mastered_by_skill: dict[str, int]
+    children: list[AreaFigures] = field(default_factory=list)
+    activity: dict[str, int] = field(default_factory=dict)  # last 7 days (volunteer) or this week
+    team_name: str | None = None
+    village_names: list[str] = field(default_factory=list)
+
+
+def _area_ids_for(actor: Actor) -> list[int]:
+    """The rollup rows that make up the actor's view: their area, or a volunteer's villages."""
+    return list(actor.village_ids) if actor.is_volunteer else [actor.area_id]
+
+
+def _sum_area(session: Session, area_ids: list[int]) -> dict[str, int]:
+    if not area_ids:
+        return dict.fromkeys(AREA_COLUMNS, 0)
+    row = session.exec(
+        select(*[func.coalesce(func.sum(getattr(RollupArea, c)), 0) for c in AREA_COLUMNS]).where(
+            RollupArea.area_id.in_(area_ids)
+        )
+    ).one()
+    return dict(zip(AREA_COLUMNS, (int(v) for v in row), strict=True))
+
+
+def home_summary(session: Session, *, actor: Actor) -> HomeSummary:
+    area_ids = _area_ids_for(actor)
+    totals = _sum_area(session, area_ids)
+    mastered = dict.fromkeys((s.value for s in SKILLS), 0)
+    if area_ids:
+        for skill, count in session.exec(
+            select(RollupSkill.skill, func.sum(RollupSkill.residents))
+            .where(RollupSkill.area_id.in_(area_ids), RollupSkill.level == SkillLevel.MASTERED)
+            .group_by(RollupSkill.skill)
+        ).all():
+            mastered[skill] = int(count or 0)
+    summary = HomeSummary(scope_name=actor.area_name, totals=totals, mastered_by_skill=mastered)
+    if actor.is_volunteer:
+        summary.team_name = session.exec(select(Team.name).where(Team.id == actor.team_id)).scalar()
+        names = session.exec(select(Area.name).where(Area.id.in_(area_ids))).scalars().all()
+        summary.village_names = sorted(names, key=sort_key)
+        since = today() - timedelta(days=6)
+        if actor.member_id is not None:
+            row = session.exec(
+                select(
+                    *[func.coalesce(func.sum(getattr(RollupMemberDay, c)), 0) for c in ACTIVITY_COLUMNS]
+                ).where(RollupMemberDay.member_id == actor.member_id, RollupMemberDay.day >= since)
+            ).one()
+            summary.activity = dict(zip(ACTIVITY_COLUMNS, (int(v) for v in row), strict=True))
+        return summary
+    children = session.exec(
+        select(Area.id, Area.code, Area.name, RollupArea)
+        .outerjoin(RollupArea, RollupArea.area_id == Area.id)
+        .where(Area.parent_id == actor.area_id)
+    ).all()
+    summary.children = sorted(
+        (
+            AreaFigures(aid, code, name, {c: getattr(r, c) if r else 0 for c in AREA_COLUMNS})
+            for aid, code, name, r in children
+        ),
+        key=lambda f: sort_key(f.name),
+    )
+    week = session.get(RollupAreaWeek, (actor.area_id, week_start(today())))
+    summary.activity = {c: getattr(week, c) if week else 0 for c in ACTIVITY_COLUMNS}
+    return summary

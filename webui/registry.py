@@ -1,0 +1,33 @@
+"""Every screen, its menu title and the roles that may open it (the menu and st.navigation use it;
+each page still checks its own roles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.enums import Role
+
+ALL_ROLES = tuple(Role)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    roles: tuple[str, ...]
+    url_path: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "nav.home", ":material/home:", ALL_ROLES, "home"),
+    PageSpec("pages/admin_users.py", "nav.admin_users", ":material/group:", (Role.ADMIN,), "users"),
+    PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
+    PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
+)
+
+
+def pages_for(role: str | None) -> list[PageSpec]:
+    if role is None:
+        return [PAGES[0]]
+    return [p for p in PAGES if role in p.roles]
