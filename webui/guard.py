@@ -110,7 +110,7 @@ def _write_cookie(token: str | None) -> None:
     script = (
         f"<script>(function(){{var c={json.dumps(value)};"
         "if (window.parent.location.protocol === 'https:') c += '; Secure';"
-        "window.parent.document.cookie = c; document.cookie = c;}})();</script>"
+        "window.parent.document.cookie = c; document.cookie = c;})();</script>"
     )
     st.html(script, unsafe_allow_javascript=True)
 
