@@ -5,8 +5,8 @@ import streamlit as st
 from models.db import write_session
 from services.auth import change_own_password
 from services.errors import FieldProblem, ValidationFailed
-from webui.guard import require
-from webui.state import engine, flash, lang, t
+from webui.guard import renew_token, require
+from webui.state import engine, lang, t
 
 actor = require()
 
@@ -32,5 +32,5 @@ if submitted:
             )
             st.error(f"{t(label)}: {problem.message(lang())}")
     else:
-        flash(t("account.changed"))
-        st.rerun()
+        renew_token(actor.user_id)  # this tablet stays signed in; every other sign-in is revoked
+        st.success(t("account.changed"))

@@ -152,6 +152,14 @@ def _sign_in_form() -> None:
     st.rerun()
 
 
+def renew_token(user_id: int) -> None:
+    """A fresh remember-me token for this browser (after a password change revoked the old ones)."""
+    with write_session(state.engine()) as session:
+        token = auth.issue_token(session, user_id=user_id)
+    st.session_state[state.TOKEN] = token
+    _write_cookie(token)
+
+
 def sign_out(actor: Actor) -> None:
     token = st.session_state.get(state.TOKEN)
     with write_session(state.engine()) as session:
