@@ -13,12 +13,14 @@ from models.enums import PARENT_LEVELS, AreaLevel, Role
 from models.tables import Area, RollupArea, RollupAreaWeek, RollupSkill
 from services import audit
 from services.clock import utcnow
-from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.errors import FieldProblem, NotFound, ValidationFailed
 from services.rollups import ACTIVITY_COLUMNS, AREA_COLUMNS, upsert_add
 from services.scope import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.text import normalize_name, normalize_text, search_key, sort_key
 
 CODE_MAX = 32
+NAME_MAX = 200
+LEVELS = frozenset(level.value for level in AreaLevel)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,13 @@ def create_area(
     """Add an area. `actor=None` is the command line; an admin may add only below their own area."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
-    code = (code or "").strip()
+    code = normalize_text(code)
     name = normalize_name(name)
+    level = (level or "").strip()
+    parent_code = normalize_text(parent_code)
+    parent = get_by_code(session, parent_code) if parent_code else None
+    if actor is not None and parent is not None:
+        get_area_in_scope(session, actor, parent.id)  # PermissionDenied outside the admin's area
     problems: list[FieldProblem] = []
     if not code or len(code) > CODE_MAX:
         problems.append(FieldProblem("code", "err.area_code"))
@@ -95,19 +102,20 @@ def create_area(
         problems.append(FieldProblem("code", "err.area_code_taken", {"code": code}))
     if not name:
         problems.append(FieldProblem("name", "err.required"))
-    parent = None
-    if parent_code:
-        parent = get_by_code(session, parent_code)
-        if parent is None:
-            problems.append(FieldProblem("parent", "err.unknown_area", {"code": parent_code}))
-    if not problems:
+    elif len(name) > NAME_MAX:
+        problems.append(FieldProblem("name", "err.area_name_long", {"max": NAME_MAX}))
+    level_ok = level in LEVELS
+    if not level_ok:
+        problems.append(FieldProblem("level", "err.area_level", {"level": level}))
+    if parent_code and parent is None:
+        problems.append(FieldProblem("parent", "err.unknown_area", {"code": parent_code}))
+    elif not parent_code and actor is not None:
+        # Only the command line may add a root: an admin's new area sits inside their own.
+        problems.append(FieldProblem("parent", "err.required"))
+    elif level_ok:
         problems += _check_parent(level, parent)
     if problems:
         raise ValidationFailed(problems)
-    if actor is not None:
-        if parent is None:
-            raise PermissionDenied("err.out_of_scope")
-        get_area_in_scope(session, actor, parent.id)
     area = _insert(session, code=code, name=name, level=level, parent=parent)
     audit.record(
         session,
@@ -127,6 +135,8 @@ def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> N
     name = normalize_name(name)
     if not name:
         raise ValidationFailed([FieldProblem("name", "err.required")])
+    if len(name) > NAME_MAX:
+        raise ValidationFailed([FieldProblem("name", "err.area_name_long", {"max": NAME_MAX})])
     old = area.name
     area.name = name
     area.name_key = search_key(name)
@@ -151,6 +161,9 @@ def move_area(session: Session, *, actor: Actor | None, area_id: int, new_parent
         area = session.get(Area, area_id)
         if area is None:
             raise NotFound()
+    new_parent_code = normalize_text(new_parent_code)
+    if not new_parent_code:
+        raise ValidationFailed([FieldProblem("parent", "err.required")])
     new_parent = get_by_code(session, new_parent_code)
     if new_parent is None:
         raise ValidationFailed([FieldProblem("parent", "err.unknown_area", {"code": new_parent_code})])
@@ -243,10 +256,58 @@ def _visible(actor: Actor, area: Area) -> bool:
     return path_in_scope(actor, area.path)
 
 
+@dataclass(frozen=True)
+class AreaCounts:
+    """A child area with the headline counts of its subtree (read from rollup_area)."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    children: int
+    households: int
+    residents: int
+    residents_guided: int
+
+
+def list_children_with_counts(session: Session, *, actor: Actor, parent_id: int) -> list[AreaCounts]:
+    """The children of an area in scope, each with its subtree's counts: a few rows at any tree level."""
+    parent = get_area_in_scope(session, actor, parent_id)
+    grandchildren = (
+        select(Area.parent_id.label("pid"), func.count().label("n")).group_by(Area.parent_id).subquery()
+    )
+    rows = session.exec(
+        select(Area, func.coalesce(grandchildren.c.n, 0), RollupArea)
+        .outerjoin(grandchildren, grandchildren.c.pid == Area.id)
+        .outerjoin(RollupArea, RollupArea.area_id == Area.id)
+        .where(Area.parent_id == parent.id)
+    ).all()
+    out = [
+        AreaCounts(
+            id=a.id,
+            code=a.code,
+            name=a.name,
+            level=a.level,
+            children=int(n),
+            households=r.households if r else 0,
+            residents=r.residents if r else 0,
+            residents_guided=r.residents_guided if r else 0,
+        )
+        for a, n, r in rows
+        if _visible(actor, a)
+    ]
+    return sorted(out, key=lambda c: sort_key(c.name))
+
+
 def list_subtree(
-    session: Session, *, actor: Actor, level: str | None = None, limit: int = 5000
+    session: Session,
+    *,
+    actor: Actor,
+    level: str | None = None,
+    levels: tuple[str, ...] | None = None,
+    limit: int = 5000,
 ) -> list[AreaRow]:
-    """Areas in the actor's scope (optionally of one level), for pickers; parents' codes included."""
+    """Areas in the actor's scope (optionally of one or some levels), for pickers; parents' codes included."""
     from sqlalchemy.orm import aliased
 
     parent = aliased(Area)
@@ -259,6 +320,8 @@ def list_subtree(
     )
     if level:
         q = q.where(Area.level == level)
+    if levels:
+        q = q.where(Area.level.in_(levels))
     return [_row(a, pc) for a, pc in session.exec(q).all() if path_in_scope(actor, a.path)]
 
 
@@ -267,97 +330,155 @@ def list_subtree(
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What an import did (or, with dry_run, would do)."""
+
     created: int
     renamed: int
     unchanged: int
+    created_codes: tuple[str, ...] = ()
+    renamed_codes: tuple[str, ...] = ()
+    dry_run: bool = False
 
 
 AREA_CSV_COLUMNS = ("code", "name", "level", "parent_code")
+# Level words people write in their sheets (search keys) -> level code.
+LEVEL_ALIASES = {
+    "tinh": AreaLevel.PROVINCE,
+    "huyen": AreaLevel.DISTRICT,
+    "xa": AreaLevel.COMMUNE,
+    "phuong": AreaLevel.COMMUNE,
+    "dac khu": AreaLevel.COMMUNE,
+    "thon": AreaLevel.VILLAGE,
+    "xom": AreaLevel.VILLAGE,
+    "ban": AreaLevel.VILLAGE,
+    "ap": AreaLevel.VILLAGE,
+    "to dan pho": AreaLevel.VILLAGE,
+    "khu pho": AreaLevel.VILLAGE,
+}
+# Allowed parents always sit higher: inserting by rank puts every parent before its children.
+_RANK = {AreaLevel.PROVINCE: 0, AreaLevel.DISTRICT: 1, AreaLevel.COMMUNE: 2, AreaLevel.VILLAGE: 3}
+_CHUNK = 500
 
 
-def import_areas_csv(session: Session, *, actor: Actor | None, data: bytes) -> ImportReport:
+@dataclass(frozen=True)
+class _CsvRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+
+
+def import_areas_csv(
+    session: Session, *, actor: Actor | None, data: bytes, dry_run: bool = False
+) -> ImportReport:
     """Load `code,name,level,parent_code` rows. All or nothing; every bad row reported with its line.
 
-    Idempotent: an area that exists with the same parent is left alone (renamed if the name changed).
-    Parents may come later in the file than their children.
+    Idempotent: an area that exists with the same level and parent is left alone (renamed if the name
+    changed). Parents may come later in the file than their children. With `dry_run` nothing is
+    written: the report says what would be created and renamed.
     """
     if actor is not None:
         require_role(actor, Role.ADMIN)
-    text = _decode(data)
-    rows, problems = _parse_area_rows(text)
-    existing = {a.code: a for a in session.exec(select(Area)).scalars().all()}
-    in_file = {r["code"]: r for r in rows}
+    rows, problems, bad_codes = _parse_area_rows(_decode(data))
+    in_file = {r.code: r for r in rows}
+    existing = _existing_areas(session, set(in_file) | {r.parent_code for r in rows if r.parent_code})
     for r in rows:
-        line = r["line"]
-        parent_code = r["parent_code"]
-        parent_level: str | None = None
-        if parent_code:
-            if parent_code in in_file:
-                parent_level = in_file[parent_code]["level"]
-            elif parent_code in existing:
-                parent_level = existing[parent_code].level
-            else:
-                problems.append(FieldProblem("parent_code", "err.unknown_area", {"code": parent_code}, line))
-                continue
-        try:
-            allowed = PARENT_LEVELS[AreaLevel(r["level"])]
-        except ValueError:
-            continue  # reported by the parser
-        if parent_level not in allowed:
-            problems.append(
-                FieldProblem(
-                    "parent_code",
-                    "err.area_parent_level",
-                    {"level": r["level"], "parent": parent_level or "-"},
-                    line,
-                )
-            )
-        current = existing.get(r["code"])
-        if current is not None:
-            current_parent = session.get(Area, current.parent_id).code if current.parent_id else ""
-            if current.level != r["level"] or current_parent != parent_code:
-                problems.append(FieldProblem("code", "err.area_conflict", {"code": r["code"]}, line))
-        if actor is not None:
-            anchor = existing.get(parent_code) if parent_code else None
-            if parent_code and anchor is not None and not anchor.path.startswith(actor.area_path):
-                problems.append(FieldProblem("parent_code", "err.out_of_scope", {}, line))
-            if not parent_code:
-                problems.append(FieldProblem("parent_code", "err.out_of_scope", {}, line))
-    if _has_cycle(in_file):
-        problems.append(FieldProblem("parent_code", "err.area_cycle", {}, None))
+        problems += _row_problems(r, actor, in_file, existing, bad_codes)
     if problems:
-        raise ValidationFailed(sorted(problems, key=lambda p: (p.line or 0, p.field)))
+        order = {c: i for i, c in enumerate(AREA_CSV_COLUMNS)}
+        raise ValidationFailed(sorted(problems, key=lambda p: (p.line or 0, order.get(p.field, -1))))
 
-    created = renamed = unchanged = 0
-    pending = list(rows)
-    while pending:
-        progressed = []
-        for r in pending:
-            if r["code"] in existing:
-                area = existing[r["code"]]
-                if area.name != r["name"]:
-                    area.name, area.name_key = r["name"], search_key(r["name"])
-                    session.add(area)
-                    renamed += 1
-                else:
-                    unchanged += 1
-                progressed.append(r)
-            elif not r["parent_code"] or r["parent_code"] in existing:
-                parent = existing.get(r["parent_code"]) if r["parent_code"] else None
-                existing[r["code"]] = _insert(
-                    session, code=r["code"], name=r["name"], level=r["level"], parent=parent
-                )
-                created += 1
-                progressed.append(r)
-        pending = [r for r in pending if r not in progressed]
+    to_create = [r for r in rows if r.code not in existing]
+    to_rename = [r for r in rows if r.code in existing and existing[r.code][0].name != r.name]
+    report = ImportReport(
+        created=len(to_create),
+        renamed=len(to_rename),
+        unchanged=len(rows) - len(to_create) - len(to_rename),
+        created_codes=tuple(r.code for r in to_create),
+        renamed_codes=tuple(r.code for r in to_rename),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return report
+    areas = {code: area for code, (area, _pc) in existing.items()}
+    for r in sorted(to_create, key=lambda r: (_RANK[AreaLevel(r.level)], r.line)):
+        parent = areas[r.parent_code] if r.parent_code else None
+        areas[r.code] = _insert(session, code=r.code, name=r.name, level=r.level, parent=parent)
+    for r in to_rename:
+        area = areas[r.code]
+        area.name, area.name_key = r.name, search_key(r.name)
+        session.add(area)
+    session.flush()
     audit.record(
         session,
         user_id=actor.user_id if actor else None,
         action="area.imported",
         entity="area",
-        details={"created": created, "renamed": renamed, "unchanged": unchanged},
+        details={"created": report.created, "renamed": report.renamed, "unchanged": report.unchanged},
     )
-    return ImportReport(created=created, renamed=renamed, unchanged=unchanged)
+    return report
+
+
+def _existing_areas(session: Session, codes: set[str]) -> dict[str, tuple[Area, str]]:
+    """The stored areas among `codes`, each with its parent's code ("" for a root)."""
+    from sqlalchemy.orm import aliased
+
+    parent = aliased(Area)
+    out: dict[str, tuple[Area, str]] = {}
+    wanted = sorted(codes)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for area, parent_code in session.exec(
+            select(Area, parent.code)
+            .outerjoin(parent, parent.id == Area.parent_id)
+            .where(Area.code.in_(chunk))
+        ).all():
+            out[area.code] = (area, parent_code or "")
+    return out
+
+
+def _row_problems(
+    r: _CsvRow,
+    actor: Actor | None,
+    in_file: dict[str, _CsvRow],
+    existing: dict[str, tuple[Area, str]],
+    bad_codes: set[str],
+) -> list[FieldProblem]:
+    """What is wrong with one well-formed row given the rest of the file and the database."""
+    current = existing.get(r.code)
+    if current is not None:
+        area, current_parent = current
+        if actor is not None and not path_in_scope(actor, area.path):
+            return [FieldProblem("code", "err.out_of_scope", {}, r.line)]
+        if area.level != r.level or current_parent != r.parent_code:
+            return [FieldProblem("code", "err.area_conflict", {"code": r.code}, r.line)]
+        return []
+    parent_level: str | None = None
+    if r.parent_code:
+        if r.parent_code in in_file:
+            parent_level = in_file[r.parent_code].level
+        elif r.parent_code in existing:
+            parent = existing[r.parent_code][0]
+            if actor is not None and not path_in_scope(actor, parent.path):
+                return [FieldProblem("parent_code", "err.out_of_scope", {}, r.line)]
+            parent_level = parent.level
+        elif r.parent_code in bad_codes:
+            return []  # the parent's own line is reported; this row is fine once that one is fixed
+        else:
+            return [FieldProblem("parent_code", "err.unknown_area", {"code": r.parent_code}, r.line)]
+    elif actor is not None:
+        return [FieldProblem("parent_code", "err.out_of_scope", {}, r.line)]
+    if parent_level not in PARENT_LEVELS[AreaLevel(r.level)]:
+        return [
+            FieldProblem(
+                "parent_code",
+                "err.area_parent_level",
+                {"level": r.level, "parent": parent_level or "-"},
+                r.line,
+            )
+        ]
+    return []
 
 
 def _decode(data: bytes) -> str:
@@ -369,65 +490,58 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _parse_area_rows(text: str) -> tuple[list[dict], list[FieldProblem]]:
+def _parse_level(raw: str) -> str | None:
+    key = search_key(raw)
+    if key in LEVELS:
+        return key
+    alias = LEVEL_ALIASES.get(key)
+    return alias.value if alias else None
+
+
+def _parse_area_rows(text: str) -> tuple[list[_CsvRow], list[FieldProblem], set[str]]:
+    """Well-formed rows, the problems of the others, and the codes of rows that had problems."""
     problems: list[FieldProblem] = []
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
     if header is None:
-        return [], [FieldProblem("file", "err.empty_file", {}, 1)]
+        return [], [FieldProblem("file", "err.empty_file", {}, 1)], set()
     names = [search_key(h).replace(" ", "_") for h in header]
     missing = [c for c in AREA_CSV_COLUMNS if c not in names]
     if missing:
-        return [], [FieldProblem("header", "err.missing_columns", {"columns": ", ".join(missing)}, 1)]
+        return [], [FieldProblem("header", "err.missing_columns", {"columns": ", ".join(missing)}, 1)], set()
     index = {c: names.index(c) for c in AREA_CSV_COLUMNS}
-    rows: list[dict] = []
+    rows: list[_CsvRow] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    bad_codes: set[str] = set()
+    for raw in reader:
+        line = reader.line_num
         if not any(cell.strip() for cell in raw):
             continue
         cell = {c: (raw[i].strip() if i < len(raw) else "") for c, i in index.items()}
         code = normalize_text(cell["code"])
         name = normalize_name(cell["name"])
-        level = search_key(cell["level"])
-        row_ok = True
+        level = _parse_level(cell["level"])
+        row_problems: list[FieldProblem] = []
         if not code or len(code) > CODE_MAX:
-            problems.append(FieldProblem("code", "err.area_code", {}, line))
-            row_ok = False
+            row_problems.append(FieldProblem("code", "err.area_code", {}, line))
         elif code in seen:
-            problems.append(
+            row_problems.append(
                 FieldProblem("code", "err.duplicate_in_file", {"code": code, "other": seen[code]}, line)
             )
-            row_ok = False
         if not name:
-            problems.append(FieldProblem("name", "err.required", {}, line))
-            row_ok = False
-        if level not in {lv.value for lv in AreaLevel}:
-            problems.append(FieldProblem("level", "err.area_level", {"level": cell["level"]}, line))
-            row_ok = False
-        if code:
-            seen.setdefault(code, line)
-        if row_ok:
-            rows.append(
-                {
-                    "line": line,
-                    "code": code,
-                    "name": name,
-                    "level": level,
-                    "parent_code": normalize_text(cell["parent_code"]),
-                }
-            )
-    return rows, problems
-
-
-def _has_cycle(in_file: dict[str, dict]) -> bool:
-    for code in in_file:
-        seen = set()
-        current = code
-        while current in in_file:
-            if current in seen:
-                return True
-            seen.add(current)
-            current = in_file[current]["parent_code"]
-    return False
+            row_problems.append(FieldProblem("name", "err.required", {}, line))
+        elif len(name) > NAME_MAX:
+            row_problems.append(FieldProblem("name", "err.area_name_long", {"max": NAME_MAX}, line))
+        if level is None:
+            row_problems.append(FieldProblem("level", "err.area_level", {"level": cell["level"]}, line))
+        if code and code not in seen:
+            seen[code] = line
+            if row_problems:
+                bad_codes.add(code)
+        if row_problems:
+            problems += row_problems
+            continue
+        rows.append(_CsvRow(line, code, name, level, normalize_text(cell["parent_code"])))
+    return rows, problems, bad_codes

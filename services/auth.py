@@ -20,11 +20,13 @@ from services import audit
 from services.clock import utcnow
 from services.errors import AppError, FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.scope import Actor, get_area_in_scope, load_actor, require_role
+from services.text import normalize_name
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._]{2,63}")
+FULL_NAME_MAX = 200
 
 
 class AuthFailed(AppError):
@@ -247,6 +249,8 @@ def create_user(
         require_role(actor, Role.ADMIN)
     username = (username or "").strip().lower()
     area = session.exec(select(Area).where(Area.code == (area_code or "").strip())).scalar()
+    if actor is not None and area is not None:
+        get_area_in_scope(session, actor, area.id)  # refuse before saying anything about the data
     problems = _validate_new_user(
         session,
         username=username,
@@ -256,13 +260,11 @@ def create_user(
         area_code=area_code,
         team_id=team_id,
     )
+    if len(normalize_name(full_name)) > FULL_NAME_MAX:
+        problems.append(FieldProblem("full_name", "err.full_name_long", {"max": FULL_NAME_MAX}))
     if problems:
         raise ValidationFailed(problems)
-    if actor is not None:
-        get_area_in_scope(session, actor, area.id)
     now = utcnow()
-    from services.text import normalize_name
-
     user = User(
         username=username,
         full_name=normalize_name(full_name),
