@@ -7,6 +7,7 @@ import json
 import time
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from models.db import DatabaseUnavailable, read_session, write_session
 from models.settings import get_settings
@@ -172,7 +173,13 @@ def _menu(actor: Actor) -> None:
     with st.sidebar:
         st.markdown(f"**{actor.full_name}**  \n{t('role.' + actor.role)} · {actor.area_name}")
         for spec in pages_for(actor.role):
-            st.page_link(spec.path, label=t(spec.title_key), icon=spec.icon, width="stretch")
+            try:
+                st.page_link(spec.path, label=t(spec.title_key), icon=spec.icon, width="stretch")
+            except StreamlitPageNotFoundError:
+                # Page paths resolve against the entry script; a page file run as the entry script
+                # (AppTest.from_file("pages/x.py")) cannot link to its siblings. The refusal and the
+                # sign-out button below must still be drawn.
+                continue
         if st.button(t("nav.signout"), icon=":material/logout:", key="sign_out", width="stretch"):
             sign_out(actor)
             time.sleep(0.3)
