@@ -92,3 +92,29 @@ def sqlite_engine(tmp_path, sqlite_template, monkeypatch):
     eng = make_engine(url)
     yield eng
     eng.dispose()
+
+
+# ---------------------------------------------------------------- parts that did not run
+
+_PARTS = {"postgres": "PostgreSQL", "browser": "browser"}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly which PostgreSQL / browser tests were skipped and why (./test repeats it at the end)."""
+    groups: dict[tuple[str, str], int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        part = next((name for marker, name in _PARTS.items() if marker in report.keywords), None)
+        if part is None:
+            continue
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        groups[(part, reason)] = groups.get((part, reason), 0) + 1
+    lines = [f"{count} {part} tests: {reason}" for (part, reason), count in sorted(groups.items())]
+    if lines:
+        terminalreporter.section("parts not run")
+        for line in lines:
+            terminalreporter.write_line(line)
+    report_file = os.environ.get("FIVEB3H_SKIP_REPORT")
+    if report_file:
+        with open(report_file, "w", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in lines)

@@ -41,9 +41,20 @@ class PgCluster:
         cmd = list(args)
         if self.as_root:  # PostgreSQL refuses to run as root
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            # The tool's own words say why (no postgres user, port taken, ...): keep them in the message.
+            output = (done.stderr or done.stdout).strip().splitlines()[-5:]
+            raise RuntimeError(f"{Path(args[0]).name} exited {done.returncode}: {' / '.join(output)}")
 
     def start(self) -> None:
+        try:
+            self._start()
+        except Exception:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+
+    def _start(self) -> None:
         if self.as_root:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
