@@ -65,6 +65,7 @@ class Resident(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("vneid_level IS NULL OR vneid_level IN (0, 1, 2)", name="ck_resident_vneid_level"),
         Index("ix_resident_phone_rev", "phone_rev"),
+        Index("ix_resident_sort_name", "sort_name", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
@@ -75,6 +76,11 @@ class Resident(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     # Phone digits reversed, so "last digits" search is an indexed prefix match.
     phone_rev: str | None = Field(default=None, max_length=20)
+    # Vietnamese alphabetical order (given name first) as a byte-comparable string, so a registry page
+    # is an indexed ORDER BY; filled from full_name on insert when the writer leaves it out.
+    sort_name: str | None = Field(
+        default=None, max_length=600, sa_column_kwargs={"default": lambda ctx: _sort_name_default(ctx)}
+    )
     is_head: bool = False
     # Barrier flags: None = not asked yet.
     has_smartphone: bool | None = None
@@ -90,6 +96,12 @@ class Resident(SQLModel, table=True):
     first_guided_on: date | None = None  # derived: earliest guidance in an active visit
     created_at: datetime
     updated_at: datetime
+
+
+def _sort_name_default(context) -> str:
+    from services.registry import person_sort_name  # lazy: services import these tables
+
+    return person_sort_name(context.get_current_parameters().get("full_name"))
 
 
 # ---------------------------------------------------------------- teams
