@@ -1,0 +1,245 @@
+"""Areas: browse the tree with its counts, add, rename and move an area, import a CSV all-or-nothing."""
+
+import streamlit as st
+
+from models.db import read_session, write_session
+from models.enums import AreaLevel, Role
+from services import areas as area_service
+from services.errors import AppError, ValidationFailed
+from services.text import normalize_name
+from webui.guard import require
+from webui.state import engine, flash, lang, t
+
+actor = require(Role.ADMIN)
+
+# session_state keys (UI choices and form inputs only)
+K_CURRENT = "admin_areas.current"
+K_ADD_CODE = "admin_areas.add_code"
+K_ADD_NAME = "admin_areas.add_name"
+K_ADD_LEVEL = "admin_areas.add_level"
+K_RENAME_PICK = "admin_areas.rename_pick"
+K_RENAME_NAME = "admin_areas.rename_name"
+K_MOVE_PICK = "admin_areas.move_pick"
+K_MOVE_PARENT = "admin_areas.move_parent"
+K_UPLOAD_ROUND = "admin_areas.upload_round"  # a new uploader key after each import empties it
+BROWSABLE = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE)
+CHILD_LEVEL = {
+    AreaLevel.PROVINCE: AreaLevel.COMMUNE,
+    AreaLevel.DISTRICT: AreaLevel.COMMUNE,
+    AreaLevel.COMMUNE: AreaLevel.VILLAGE,
+}
+CSV_COLUMNS = {"code": "admin_areas.code", "name": "admin_areas.name", "level": "admin_areas.level"}
+
+
+def show_problems(exc: AppError, slots: dict) -> None:
+    """Each problem under its own field; anything without a field slot at the page's current spot."""
+    problems = exc.problems if isinstance(exc, ValidationFailed) else []
+    if not problems:
+        st.error(exc.message(lang()))
+    for problem in problems:
+        slot = slots.get(problem.field)
+        (slot.error if slot is not None else st.error)(problem.message(lang()))
+
+
+def done(message: str, *clear: str) -> None:
+    for key in clear:
+        st.session_state.pop(key, None)
+    flash(message)
+    st.rerun()
+
+
+st.title(t("admin_areas.heading"))
+
+with read_session(engine()) as session:
+    tree = area_service.list_subtree(session, actor=actor, levels=tuple(lv.value for lv in BROWSABLE))
+if not tree:  # an admin scoped to a single village: it is the only node to show
+    with read_session(engine()) as session:
+        tree = area_service.list_children(session, actor=actor, parent_id=None)
+by_id = {a.id: a for a in tree}
+if st.session_state.get(K_CURRENT) not in by_id:
+    st.session_state[K_CURRENT] = actor.area_id if actor.area_id in by_id else tree[0].id
+current_id = st.selectbox(
+    t("admin_areas.current"),
+    options=list(by_id),
+    format_func=lambda i: (
+        "· " * (by_id[i].depth - tree[0].depth)
+        + f"{by_id[i].name} ({by_id[i].code}) — {t('level.' + by_id[i].level)}"
+    ),
+    key=K_CURRENT,
+)
+current = by_id[current_id]
+
+with read_session(engine()) as session:
+    children = area_service.list_children_with_counts(session, actor=actor, parent_id=current.id)
+
+st.subheader(t("admin_areas.children", name=current.name))
+if children:
+    st.dataframe(
+        [
+            {
+                t("admin_areas.col_code"): c.code,
+                t("admin_areas.col_name"): c.name,
+                t("admin_areas.col_level"): t("level." + c.level),
+                t("admin_areas.col_children"): c.children,
+                t("admin_areas.col_households"): c.households,
+                t("admin_areas.col_residents"): c.residents,
+                t("admin_areas.col_guided"): c.residents_guided,
+            }
+            for c in children
+        ],
+        hide_index=True,
+    )
+else:
+    st.info(t("admin_areas.no_children"))
+
+tab_add, tab_rename, tab_move, tab_import = st.tabs(
+    [t("admin_areas.add"), t("admin_areas.rename"), t("admin_areas.move"), t("admin_areas.import")]
+)
+
+# ---------------------------------------------------------------- add
+with tab_add:
+    st.caption(t("admin_areas.add_help"))
+    levels = [lv.value for lv in AreaLevel]
+    with st.form("add_area"):
+        code = st.text_input(t("admin_areas.code"), key=K_ADD_CODE)
+        code_slot = st.empty()
+        name = st.text_input(t("admin_areas.name"), key=K_ADD_NAME)
+        name_slot = st.empty()
+        default_level = CHILD_LEVEL.get(current.level, AreaLevel.VILLAGE).value
+        level = st.selectbox(
+            t("admin_areas.level"),
+            options=levels,
+            index=levels.index(default_level),
+            format_func=lambda lv: t("level." + lv),
+            key=K_ADD_LEVEL,
+        )
+        level_slot = st.empty()
+        parent_id = st.selectbox(
+            t("admin_areas.parent"),
+            options=list(by_id),
+            index=list(by_id).index(current.id),
+            format_func=lambda i: f"{by_id[i].name} ({by_id[i].code})",
+            key=f"admin_areas.add_parent.{current.id}",  # follows the area being browsed
+        )
+        parent_slot = st.empty()
+        add_clicked = st.form_submit_button(t("admin_areas.add_submit"), type="primary")
+    if add_clicked:
+        try:
+            with write_session(engine()) as session:
+                area_service.create_area(
+                    session,
+                    actor=actor,
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent_code=by_id[parent_id].code,
+                )
+        except AppError as exc:
+            slots = {"code": code_slot, "name": name_slot, "level": level_slot, "parent": parent_slot}
+            show_problems(exc, slots)
+        else:
+            done(t("admin_areas.added", code=code.strip()), K_ADD_CODE, K_ADD_NAME)
+
+# ---------------------------------------------------------------- rename
+with tab_rename:
+    choices = {current.id: f"{current.name} ({current.code})"} | {
+        c.id: f"{c.name} ({c.code})" for c in children
+    }
+    with st.form("rename_area"):
+        rename_id = st.selectbox(
+            t("admin_areas.rename_pick"), options=list(choices), format_func=choices.get, key=K_RENAME_PICK
+        )
+        new_name = st.text_input(t("admin_areas.new_name"), key=K_RENAME_NAME)
+        new_name_slot = st.empty()
+        rename_clicked = st.form_submit_button(t("admin_areas.rename_submit"), type="primary")
+    if rename_clicked:
+        try:
+            with write_session(engine()) as session:
+                area_service.rename_area(session, actor=actor, area_id=rename_id, name=new_name)
+        except AppError as exc:
+            show_problems(exc, {"name": new_name_slot})
+        else:
+            done(t("admin_areas.renamed", name=normalize_name(new_name)), K_RENAME_NAME)
+
+# ---------------------------------------------------------------- move
+with tab_move:
+    if not children:
+        st.info(t("admin_areas.nothing_to_move"))
+    else:
+        movable = {c.id: f"{c.name} ({c.code})" for c in children}
+        with st.form("move_area"):
+            move_id = st.selectbox(
+                t("admin_areas.move_pick"), options=list(movable), format_func=movable.get, key=K_MOVE_PICK
+            )
+            new_parent = st.text_input(t("admin_areas.new_parent"), key=K_MOVE_PARENT)
+            new_parent_slot = st.empty()
+            move_clicked = st.form_submit_button(t("admin_areas.move_submit"), type="primary")
+        if move_clicked:
+            try:
+                with write_session(engine()) as session:
+                    area_service.move_area(session, actor=actor, area_id=move_id, new_parent_code=new_parent)
+            except AppError as exc:
+                show_problems(exc, {"parent": new_parent_slot})
+            else:
+                done(t("admin_areas.moved", area=movable[move_id], parent=new_parent.strip()), K_MOVE_PARENT)
+
+# ---------------------------------------------------------------- import
+with tab_import:
+    st.caption(t("admin_areas.import_help"))
+    round_no = st.session_state.get(K_UPLOAD_ROUND, 0)
+    upload = st.file_uploader(t("admin_areas.upload"), type=["csv"], key=f"admin_areas.upload.{round_no}")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            with read_session(engine()) as session:
+                preview = area_service.import_areas_csv(session, actor=actor, data=data, dry_run=True)
+        except ValidationFailed as exc:
+            st.error(t("admin_areas.preview_bad", count=len(exc.problems)))
+            st.dataframe(
+                [
+                    {
+                        t("admin_areas.col_line"): p.line,
+                        t("admin_areas.col_column"): p.field,
+                        t("admin_areas.col_problem"): p.message(lang()),
+                    }
+                    for p in exc.problems
+                ],
+                hide_index=True,
+            )
+        except AppError as exc:
+            st.error(exc.message(lang()))
+        else:
+            st.success(
+                t(
+                    "admin_areas.preview_ok",
+                    created=preview.created,
+                    renamed=preview.renamed,
+                    unchanged=preview.unchanged,
+                )
+            )
+            if preview.created_codes:
+                st.caption(t("admin_areas.will_create", codes=", ".join(preview.created_codes[:50])))
+            if st.button(
+                t("admin_areas.import_submit"),
+                type="primary",
+                key="admin_areas.import_btn",
+                disabled=not (preview.created or preview.renamed),
+            ):
+                try:
+                    with write_session(engine()) as session:
+                        report = area_service.import_areas_csv(session, actor=actor, data=data)
+                except AppError as exc:
+                    st.error(exc.message(lang()))
+                    if isinstance(exc, ValidationFailed):
+                        for p in exc.problems:
+                            st.error(f"{p.line}: {p.field}: {p.message(lang())}")
+                else:
+                    st.session_state[K_UPLOAD_ROUND] = round_no + 1
+                    done(
+                        t(
+                            "admin_areas.imported",
+                            created=report.created,
+                            renamed=report.renamed,
+                            unchanged=report.unchanged,
+                        )
+                    )
