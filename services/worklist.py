@@ -1,0 +1,187 @@
+"""The volunteer's worklist: households of their villages, revisits due first, paged in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from models.enums import AreaLevel, Role
+from models.tables import Area, Household, Resident, Team, TeamVillage
+from services.clock import today
+from services.errors import NotFound, PermissionDenied
+from services.scope import Actor, require_role
+from services.text import sort_key
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+
+# Status tags of a worklist row.
+TAG_OVERDUE = "overdue"  # follow-up date passed
+TAG_DUE = "due"  # follow-up date is today
+TAG_NEVER = "never"  # no visit that took place yet (maybe tried: nobody home, come back)
+TAG_VISITED = "visited"
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    household_id: int
+    code: str
+    village_id: int
+    village_name: str
+    address: str
+    head_name: str | None
+    residents: int  # active residents
+    last_visited_on: date | None  # last visit of any outcome
+    follow_up_on: date | None
+    tag: str  # TAG_OVERDUE | TAG_DUE | TAG_NEVER | TAG_VISITED
+
+
+@dataclass(frozen=True)
+class Worklist:
+    rows: list[WorklistRow]
+    total: int  # households on the whole list (for paging)
+    village_ids: tuple[int, ...]  # the villages the list covers, in display order
+
+
+def subtree_range(prefix: str) -> tuple[str, str]:
+    """Bounds of an indexed range scan over Area.path for the subtree at `prefix` ("/1/7/")."""
+    return prefix, prefix[:-1] + "0"  # "0" sorts right after "/"
+
+
+def scope_village_ids(session: Session, actor: Actor, root_path: str | None = None) -> list[int]:
+    """Villages the actor works in: a volunteer's team villages, otherwise every village below the
+    actor's area (or below `root_path`, which must lie inside it)."""
+    if actor.is_volunteer:
+        if root_path is None:
+            return list(actor.village_ids)
+        return [
+            v for v, p in zip(actor.village_ids, actor.village_paths, strict=True) if p.startswith(root_path)
+        ]
+    lo, hi = subtree_range(root_path or actor.area_path)
+    return list(
+        session.exec(
+            select(Area.id).where(Area.path >= lo, Area.path < hi, Area.level == AreaLevel.VILLAGE)
+        ).scalars()
+    )
+
+
+def _team_villages(session: Session, actor: Actor, team_id: int) -> list[int]:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound()
+    area = session.get(Area, team.area_id)
+    if not area.path.startswith(actor.area_path):
+        raise PermissionDenied("err.out_of_scope")
+    lo, hi = subtree_range(actor.area_path)
+    return list(
+        session.exec(
+            select(TeamVillage.village_id)
+            .join(Area, Area.id == TeamVillage.village_id)
+            .where(TeamVillage.team_id == team_id, Area.path >= lo, Area.path < hi)
+        ).scalars()
+    )
+
+
+def worklist(
+    session: Session,
+    *,
+    actor: Actor,
+    team_id: int | None = None,
+    limit: int = DEFAULT_PAGE,
+    offset: int = 0,
+) -> Worklist:
+    """Active households to visit, one page at a time.
+
+    Whose: a volunteer gets their team's villages (`team_id` may only be their own team). A
+    coordinator, leader or admin passes `team_id` of any team in their area and gets that team's
+    villages; without it, every village of their area.
+    Order: follow-up due today or overdue first, then households with no visit that took place
+    (outcome "done") yet, then the rest; within each of these, grouped by village (village name in
+    Vietnamese order) and by address.
+    """
+    require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
+    limit = max(1, min(int(limit), MAX_PAGE))
+    offset = max(0, int(offset))
+    if actor.is_volunteer:
+        if team_id is not None and team_id != actor.team_id:
+            raise PermissionDenied("err.out_of_scope")
+        village_ids = list(actor.village_ids)
+    elif team_id is not None:
+        village_ids = _team_villages(session, actor, team_id)
+    else:
+        village_ids = scope_village_ids(session, actor)
+    if not village_ids:
+        return Worklist([], 0, ())
+
+    names = dict(session.exec(select(Area.id, Area.name).where(Area.id.in_(village_ids))).all())
+    ordered = sorted(village_ids, key=lambda v: (sort_key(names[v]), v))
+    # Village order computed here (few villages) and handed to SQL as a CASE, so paging stays in SQL.
+    village_rank = case({v: i for i, v in enumerate(ordered)}, value=Household.village_id, else_=len(ordered))
+    day = today()
+    bucket = case(
+        (Household.follow_up_on <= day, 0),
+        (Household.first_visited_on.is_(None), 1),
+        else_=2,
+    )
+    scope = (Household.village_id.in_(village_ids), Household.status == "active")
+    total = session.exec(select(func.count()).select_from(Household).where(*scope)).scalar_one()
+    page = session.exec(
+        select(
+            Household.id,
+            Household.code,
+            Household.village_id,
+            Household.address,
+            Household.last_visited_on,
+            Household.first_visited_on,
+            Household.follow_up_on,
+        )
+        .where(*scope)
+        .order_by(bucket, village_rank, Household.address_key, Household.code, Household.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    ids = [row.id for row in page]
+    counts: dict[int, int] = {}
+    heads: dict[int, str] = {}
+    if ids:
+        counts = dict(
+            session.exec(
+                select(Resident.household_id, func.count())
+                .where(Resident.household_id.in_(ids), Resident.status == "active")
+                .group_by(Resident.household_id)
+            ).all()
+        )
+        for household_id, name in session.exec(
+            select(Resident.household_id, Resident.full_name)
+            .where(Resident.household_id.in_(ids), Resident.status == "active", Resident.is_head.is_(True))
+            .order_by(Resident.id.desc())
+        ).all():
+            heads[household_id] = name  # the oldest record wins when two are marked head
+    rows = []
+    for r in page:
+        if r.follow_up_on is not None and r.follow_up_on < day:
+            tag = TAG_OVERDUE
+        elif r.follow_up_on is not None and r.follow_up_on == day:
+            tag = TAG_DUE
+        elif r.first_visited_on is None:
+            tag = TAG_NEVER
+        else:
+            tag = TAG_VISITED
+        rows.append(
+            WorklistRow(
+                household_id=r.id,
+                code=r.code,
+                village_id=r.village_id,
+                village_name=names[r.village_id],
+                address=r.address,
+                head_name=heads.get(r.id),
+                residents=int(counts.get(r.id, 0)),
+                last_visited_on=r.last_visited_on,
+                follow_up_on=r.follow_up_on,
+                tag=tag,
+            )
+        )
+    return Worklist(rows, int(total), tuple(ordered))
