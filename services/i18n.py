@@ -522,43 +522,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "journey.match.phone": ("Số điện thoại", "Phone"),
     "journey.match.address": ("Địa chỉ", "Address"),
     "journey.search_empty": ("Không tìm thấy hộ nào phù hợp.", "No household matches."),
-    # ---- volunteer journey: worklist, search, households on the spot, visit corrections
-    "journey.too_long": ("Tối đa {max} ký tự.", "At most {max} characters."),
-    "journey.birth_year_range": (
-        "Năm sinh phải từ {min} đến {max}.",
-        "The birth year must be between {min} and {max}.",
-    ),
-    "journey.phone_invalid": (
-        "Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0 (hoặc +84).",
-        "A phone number has 10–11 digits starting with 0 (or +84).",
-    ),
-    "journey.code_format": (
-        "Mã hộ chỉ gồm chữ không dấu, số và dấu gạch (tối đa {max} ký tự).",
-        "A household code has letters without diacritics, digits and dashes ({max} characters at most).",
-    ),
-    "journey.code_taken": ("Mã hộ {code} đã có.", "Household code {code} already exists."),
-    "journey.visit_not_yours": (
-        "Chỉ người ghi nhận hoặc cán bộ điều phối được sửa lượt hướng dẫn này.",
-        "Only the person who recorded this visit or a coordinator may change it.",
-    ),
-    "journey.visit_withdrawn": ("Lượt hướng dẫn này đã được rút lại.", "This visit was withdrawn."),
-    "journey.correction_closed": (
-        "Chỉ sửa hoặc rút lại được trong vòng {days} ngày kể từ ngày hướng dẫn.",
-        "A visit can be corrected or withdrawn only within {days} days of the visit.",
-    ),
-    "journey.duplicate_warning": (
-        "Có thể người này đã có trong danh sách:",
-        "This person may already be listed:",
-    ),
-    "journey.tag.overdue": ("Quá hẹn quay lại", "Revisit overdue"),
-    "journey.tag.due": ("Hẹn quay lại hôm nay", "Revisit due today"),
-    "journey.tag.never": ("Chưa hướng dẫn", "Not visited yet"),
-    "journey.tag.visited": ("Đã hướng dẫn", "Visited"),
-    "journey.match.code": ("Mã hộ", "Household code"),
-    "journey.match.name": ("Họ tên", "Name"),
-    "journey.match.phone": ("Số điện thoại", "Phone"),
-    "journey.match.address": ("Địa chỉ", "Address"),
-    "journey.search_empty": ("Không tìm thấy hộ nào phù hợp.", "No household matches."),
     # ---- demo data (manage.py seed-demo)
     "seed.not_empty": (
         "Cơ sở dữ liệu đã có dữ liệu (địa bàn): không tạo dữ liệu mẫu để tránh trùng lặp. "
