@@ -1,0 +1,87 @@
+"""`seed-demo`: fill an empty database with a demo campaign (or a commune / province for benchmarks)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy import inspect
+
+from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, read_session
+from services.i18n import t
+from services.seed import DEFAULT_SEED, SCALES, SeedRefused, is_empty, seed_database
+
+
+def add_commands(subparsers, command) -> None:
+    p = subparsers.add_parser(
+        "seed-demo",
+        help="fill an empty database with demo data (demo users share the password 5b3h-demo-2026)",
+    )
+    p.add_argument(
+        "--scale",
+        choices=tuple(SCALES),
+        default="demo",
+        help="; ".join(f"{name}: {scale.description}" for name, scale in SCALES.items()),
+    )
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)")
+    p.add_argument(
+        "--if-empty", action="store_true", help="do nothing (exit 0) when the database already holds data"
+    )
+    command("seed-demo")(cmd_seed_demo)
+
+
+def _error(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    lang = getattr(args, "lang", "vi")
+    try:
+        engine = make_engine()
+        check_connection(engine)
+    except DatabaseConfigError as exc:
+        return _error(str(exc), 2)
+    except DatabaseUnavailable as exc:
+        return _error(f"the database did not answer: {exc}", 2)
+    try:
+        if not inspect(engine).has_table("area"):
+            return _error(t("seed.no_schema", lang), 1)
+        with read_session(engine) as session:
+            empty = is_empty(session)
+        if not empty:
+            if args.if_empty:
+                print(t("seed.skipped", lang))
+                return 0
+            return _error(t("seed.not_empty", lang), 1)
+        print(t("seed.started", lang, scale=args.scale, seed=args.seed), flush=True)
+        progress = (lambda step: print(f"  … {step}", flush=True)) if args.scale == "province" else None
+        try:
+            report = seed_database(engine, scale=args.scale, seed=args.seed, progress=progress)
+        except SeedRefused as exc:  # another process seeded it meanwhile
+            if args.if_empty:
+                print(t("seed.skipped", lang))
+                return 0
+            return _error(exc.message(lang), 1)
+    finally:
+        engine.dispose()
+    print(
+        t(
+            "seed.report",
+            lang,
+            scale=report.scale,
+            seed=report.seed,
+            areas=report.areas,
+            communes=report.communes,
+            villages=report.villages,
+            households=report.households,
+            residents=report.residents,
+            teams=report.teams,
+            members=report.members,
+            users=report.users,
+            visits=report.visits,
+            skill_events=report.skill_events,
+            seconds=report.seconds,
+        )
+    )
+    return 0
