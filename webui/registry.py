@@ -23,6 +23,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", ALL_ROLES, "home"),
     PageSpec("pages/admin_users.py", "nav.admin_users", ":material/group:", (Role.ADMIN,), "users"),
     PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
+    PageSpec("pages/teams.py", "nav.teams", ":material/groups:", ALL_ROLES, "teams"),
+    PageSpec(
+        "pages/quotas.py",
+        "nav.quotas",
+        ":material/flag:",
+        (Role.ADMIN, Role.COORDINATOR, Role.LEADER),
+        "quotas",
+    ),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
 )
 

@@ -1,0 +1,247 @@
+"""Chỉ tiêu: campaigns, quota progress read from the rollups with an at-risk flag, and the cascade that
+splits an area's target over villages, teams or members."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from models.db import read_session, write_session
+from models.enums import SKILLS, QuotaMetric, Role
+from services import campaigns as svc
+from services.clock import today
+from services.errors import ValidationFailed
+from webui.guard import require
+from webui.state import engine, flash, lang, t
+
+CAMPAIGN_KEY = "quotas.campaign_id"
+ALL_TEAMS = 0
+
+actor = require(Role.ADMIN, Role.COORDINATOR, Role.LEADER)
+manager = actor.role in svc.MANAGER_ROLES
+
+
+def show_problems(exc: ValidationFailed, slots: dict) -> None:
+    """Each message under its field (slots: field -> st.empty()); others (with their line) at the end."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for problem in exc.problems:
+        message = problem.message(lang())
+        if problem.line is not None:
+            message = t("quotas.line", line=problem.line, message=message)
+        grouped[problem.field].append(message)
+    for name, messages in grouped.items():
+        slot = slots.get(name)
+        (slot.error if slot is not None else st.error)(" ".join(messages))
+
+
+def metric_label(metric: str, skill: str | None) -> str:
+    label = t("metric." + metric)
+    return f"{label}: {t('skill.' + skill)}" if skill else label
+
+
+st.title(t("quotas.heading"))
+with read_session(engine()) as session:
+    campaigns = svc.list_campaigns(session, actor=actor)
+    areas = svc.campaign_areas(session, actor=actor) if manager else []
+
+# ---------------------------------------------------------------- new campaign
+if manager and areas:
+    with st.expander(t("quotas.new_campaign"), expanded=not campaigns), st.form("campaign_new"):
+        area_names = {i: f"{name} ({t('level.' + level)})" for i, name, level in areas}
+        c_area = st.selectbox(t("quotas.c_area"), list(area_names), format_func=area_names.get, key="c_area")
+        slot_area = st.empty()
+        c_name = st.text_input(t("quotas.c_name"), key="c_name", max_chars=200)
+        slot_name = st.empty()
+        c_starts = st.date_input(t("quotas.c_starts"), value=today(), key="c_starts", format="DD/MM/YYYY")
+        slot_starts = st.empty()
+        c_ends = st.date_input(
+            t("quotas.c_ends"), value=today() + timedelta(days=90), key="c_ends", format="DD/MM/YYYY"
+        )
+        slot_ends = st.empty()
+        pct = {}
+        slots_pct = {}
+        for field, label, default in (
+            ("target_guided_pct", "quotas.c_guided_pct", 80),
+            ("target_all_five_pct", "quotas.c_all_five_pct", 80),
+            ("target_online_dossier_pct", "quotas.c_dossier_pct", 80),
+        ):
+            pct[field] = st.number_input(t(label), value=default, step=1, key=f"c_{field}")
+            slots_pct[field] = st.empty()
+        create = st.form_submit_button(t("quotas.c_create"), type="primary")
+    if create:
+        try:
+            with write_session(engine()) as session:
+                new_id = svc.create_campaign(
+                    session,
+                    actor=actor,
+                    area_id=c_area,
+                    name=c_name,
+                    starts_on=c_starts,
+                    ends_on=c_ends,
+                    **{k: int(v) if v is not None else None for k, v in pct.items()},
+                )
+        except ValidationFailed as exc:
+            show_problems(
+                exc,
+                {
+                    "area": slot_area,
+                    "name": slot_name,
+                    "starts_on": slot_starts,
+                    "ends_on": slot_ends,
+                    **slots_pct,
+                },
+            )
+        else:
+            st.session_state[CAMPAIGN_KEY] = new_id
+            flash(t("quotas.c_created"))
+            st.rerun()
+
+if not campaigns:
+    st.info(t("quotas.no_campaign"))
+    st.stop()
+
+# ---------------------------------------------------------------- one campaign and its progress
+names = {c.id: c.name for c in campaigns}
+if st.session_state.get(CAMPAIGN_KEY) not in names:
+    st.session_state.pop(CAMPAIGN_KEY, None)
+campaign_id = st.selectbox(t("quotas.campaign"), list(names), format_func=names.get, key=CAMPAIGN_KEY)
+with read_session(engine()) as session:
+    campaign = svc.get_campaign(session, actor=actor, campaign_id=campaign_id)
+    progress = svc.quota_progress(session, actor=actor, campaign_id=campaign_id)
+st.caption(
+    t(
+        "quotas.period",
+        area=campaign.area_name,
+        start=campaign.starts_on.strftime("%d/%m/%Y"),
+        end=campaign.ends_on.strftime("%d/%m/%Y"),
+    )
+)
+targets = [
+    f"{t(label)} {value}%"
+    for label, value in (
+        ("quotas.c_guided_pct", campaign.target_guided_pct),
+        ("quotas.c_all_five_pct", campaign.target_all_five_pct),
+        ("quotas.c_dossier_pct", campaign.target_online_dossier_pct),
+    )
+    if value is not None
+]
+if targets:
+    st.caption(t("quotas.targets", targets="; ".join(targets)))
+
+st.subheader(t("quotas.progress"))
+if progress:
+    at_risk = sum(1 for p in progress if p.at_risk)
+    if at_risk:
+        st.warning(t("quotas.at_risk_count", count=at_risk))
+    st.dataframe(
+        [
+            {
+                t("quotas.col_kind"): t("owner." + p.owner_kind),
+                t("quotas.col_owner"): p.owner_name,
+                t("quotas.col_metric"): metric_label(p.metric, p.skill),
+                t("quotas.col_target"): p.target,
+                t("quotas.col_progress"): p.progress,
+                t("quotas.col_share"): "–" if p.share is None else f"{p.share:.0%}",
+                t("quotas.col_projected"): p.projected,
+                t("quotas.col_status"): t("quotas.at_risk") if p.at_risk else t("quotas.on_track"),
+            }
+            for p in progress
+        ],
+        hide_index=True,
+    )
+else:
+    st.info(t("quotas.no_quotas"))
+
+if not manager:
+    st.stop()
+
+# ---------------------------------------------------------------- cascade
+st.subheader(t("quotas.cascade"))
+metrics = [m.value for m in QuotaMetric]
+metric = st.selectbox(t("quotas.metric"), metrics, format_func=lambda m: t("metric." + m), key="cas_metric")
+skill = None
+if metric == QuotaMetric.SKILL_MASTERED:
+    skill = st.selectbox(
+        t("quotas.skill"), [s.value for s in SKILLS], format_func=lambda s: t("skill." + s), key="cas_skill"
+    )
+owner_kind = st.selectbox(
+    t("quotas.owner_kind"), list(svc.OWNER_KINDS), format_func=lambda k: t("owner." + k), key="cas_owner"
+)
+method = st.selectbox(
+    t("quotas.method"), list(svc.SPLIT_METHODS), format_func=lambda k: t("method." + k), key="cas_method"
+)
+team_filter = None
+with read_session(engine()) as session:
+    default = svc.default_total(session, actor=actor, campaign_id=campaign_id, metric=metric)
+    teams = svc.quota_owner_options(session, actor=actor, campaign_id=campaign_id, owner_kind="team")
+if owner_kind == "member" and teams:
+    team_names = {ALL_TEAMS: t("quotas.all_teams"), **dict(teams)}
+    picked = st.selectbox(t("quotas.team"), list(team_names), format_func=team_names.get, key="cas_team")
+    team_filter = picked or None
+total = st.number_input(
+    t("quotas.total"), min_value=0, value=int(default or 0), step=1, key=f"cas_total_{campaign_id}_{metric}"
+)
+slot_total = st.empty()
+with read_session(engine()) as session:
+    proposal = svc.propose_cascade(
+        session,
+        actor=actor,
+        campaign_id=campaign_id,
+        metric=metric,
+        owner_kind=owner_kind,
+        method=method,
+        total=int(total),
+        skill=skill,
+        team_id=team_filter,
+    )
+if not proposal.rows:
+    st.info(t("quotas.nothing_to_split"))
+    st.stop()
+
+frame = pd.DataFrame(
+    {
+        "owner_id": [r.owner_id for r in proposal.rows],
+        "name": [r.name for r in proposal.rows],
+        "weight": [round(float(r.weight), 2) for r in proposal.rows],
+        "target": [r.target for r in proposal.rows],
+    }
+)
+# A new proposal (another metric, method, total...) starts a fresh editor; edits stay while it is the same.
+editor_key = f"cas_editor_{campaign_id}_{metric}_{skill}_{owner_kind}_{method}_{team_filter}_{int(total)}"
+edited = st.data_editor(
+    frame,
+    key=editor_key,
+    hide_index=True,
+    disabled=["owner_id", "name", "weight"],
+    column_config={
+        "owner_id": None,
+        "name": st.column_config.TextColumn(t("quotas.col_name")),
+        "weight": st.column_config.NumberColumn(t("quotas.col_weight")),
+        "target": st.column_config.NumberColumn(t("quotas.col_target"), step=1),
+    },
+    num_rows="fixed",
+)
+slot_targets = st.empty()
+targets_now = [None if pd.isna(v) else int(v) for v in edited["target"]]
+st.caption(t("quotas.sum_now", sum=sum(v or 0 for v in targets_now), total=int(total)))
+accept = st.checkbox(t("quotas.accept_total"), key=f"cas_accept_{editor_key}")
+if st.button(t("quotas.save"), type="primary", key="cas_save"):
+    try:
+        with write_session(engine()) as session:
+            count = svc.save_cascade(
+                session,
+                actor=actor,
+                campaign_id=campaign_id,
+                metric=metric,
+                owner_kind=owner_kind,
+                targets=list(zip([int(i) for i in edited["owner_id"]], targets_now, strict=True)),
+                total=int(total),
+                skill=skill,
+                accept_changed_total=accept,
+            )
+    except ValidationFailed as exc:
+        show_problems(exc, {"total": slot_total, "targets": slot_targets})
+    else:
+        flash(t("quotas.saved", count=count))
+        st.rerun()
