@@ -1,0 +1,138 @@
+"""manage.py import-residents and export: the resident list in and out, from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from services.errors import ValidationFailed
+
+
+def add_commands(subparsers, command) -> None:
+    p = subparsers.add_parser(
+        "import-residents", help="load households and residents from CSV or XLSX (all or nothing)"
+    )
+    p.add_argument("file")
+    p.add_argument("--commune", required=True, help="code of the commune (or province) the list belongs to")
+    p.add_argument("--create-villages", action="store_true", help="create villages the file names")
+    p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    command("import-residents")(cmd_import_residents)
+
+    p = subparsers.add_parser("export", help="export residents with skill levels and barriers")
+    p.add_argument("--area", required=True, help="area code")
+    p.add_argument("--format", required=True, choices=("xlsx", "csv"))
+    p.add_argument("--out", required=True, help="output file")
+    command("export")(cmd_export)
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _engine():
+    from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine
+
+    try:
+        engine = make_engine()
+        check_connection(engine)
+    except (DatabaseConfigError, DatabaseUnavailable) as exc:
+        raise SystemExit(_fail(f"the database cannot be used: {exc}", 2)) from exc
+    return engine
+
+
+def _report_problems(exc: ValidationFailed, lang: str) -> None:
+    for p in exc.problems:
+        where = f"line {p.line}, " if p.line else ""
+        print(f"  {where}{p.field}: {p.message(lang)}", file=sys.stderr)
+
+
+def cmd_import_residents(args) -> int:
+    from models.db import read_session, write_session
+    from services.i18n import t
+    from services.resident_import import import_residents
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    engine = _engine()
+    opener = read_session if args.dry_run else write_session
+    try:
+        with opener(engine) as session:
+            report = import_residents(
+                session,
+                actor=None,
+                area_code=args.commune,
+                data=path.read_bytes(),
+                filename=path.name,
+                create_villages=args.create_villages,
+                dry_run=args.dry_run,
+            )
+    except ValidationFailed as exc:
+        print(f"error: {path.name} was rejected; nothing was imported. Problems:", file=sys.stderr)
+        _report_problems(exc, args.lang)
+        return 1
+    lang = args.lang
+    verb = "would be" if args.dry_run else "were"
+    print(("dry run: " if args.dry_run else "") + f"{report.rows} rows read; changes {verb}:")
+    print(
+        t(
+            "imp.summary",
+            lang,
+            rows=report.rows,
+            hc=report.households_created,
+            hu=report.households_updated,
+            rc=report.residents_created,
+            ru=report.residents_updated,
+            un=report.unchanged,
+        )
+    )
+    if report.villages_created:
+        print(t("imp.villages_created", lang, names=", ".join(report.villages_created)))
+    if report.ignored_columns:
+        print(t("imp.ignored_columns", lang, columns=", ".join(report.ignored_columns)))
+    for change in report.changes:
+        fields = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in change.fields.items())
+        print(f"  line {change.line}: {change.entity} {change.label}: {fields}")
+    if report.duplicates_total:
+        print(t("imp.duplicates", lang, count=report.duplicates_total))
+        for d in report.duplicates:
+            print(
+                f"  line {d.line}: {d.full_name} ({d.birth_year or '-'}) ~ #{d.existing_id} {d.existing_name}"
+                f" [{d.existing_household}] {t('imp.dup.' + d.reason, lang)}"
+            )
+    return 0
+
+
+def cmd_export(args) -> int:
+    from models.db import read_session
+    from models.tables import Area
+    from services.export import export_residents
+    from services.scope import Actor
+
+    engine = _engine()
+    with read_session(engine) as session:
+        from sqlalchemy import select
+
+        area = session.exec(select(Area).where(Area.code == args.area.strip())).scalar()
+        if area is None:
+            return _fail(f"no area with code {args.area}")
+        # The command line acts as an administrator of that area (it already has the database).
+        actor = Actor(
+            user_id=0,
+            username="cli",
+            full_name="cli",
+            role="admin",
+            area_id=area.id,
+            area_path=area.path,
+            area_code=area.code,
+            area_name=area.name,
+            area_level=area.level,
+        )
+        out = Path(args.out)
+        tmp = out.with_name(out.name + ".part")
+        with tmp.open("wb") as handle:
+            count = export_residents(session, actor=actor, out=handle, fmt=args.format, lang=args.lang)
+        tmp.replace(out)
+    print(f"{count} residents exported to {out}")
+    return 0

@@ -1,0 +1,192 @@
+"""Export the residents of an area (with their household, current skill levels and barriers) to XLSX or
+CSV, in batches so a province never sits in memory at once.
+
+The first nine columns are the import headers, so an exported file can be corrected and imported back.
+Leaders get phone numbers masked to the last three digits. Any text cell starting with = + - @ (or a
+tab or carriage return) is prefixed with a single quote, so no spreadsheet ever runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from models.enums import SKILLS
+from models.tables import Area, Household, Resident, ResidentSkill
+from services.errors import FieldProblem, ValidationFailed
+from services.i18n import t
+from services.registry import READ_ROLES, phone_for
+from services.scope import Actor, get_area_in_scope, require_role
+
+BATCH = 5000
+FORMATS = ("xlsx", "csv")
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+IMPORT_HEADERS = (
+    "Mã hộ",
+    "Thôn",
+    "Địa chỉ",
+    "Họ và tên",
+    "Năm sinh",
+    "Giới tính",
+    "Số điện thoại",
+    "Chủ hộ",
+    "Điện thoại thông minh",
+)
+BARRIER_COLUMNS = (
+    "phone_own_name",
+    "vneid_level",
+    "has_payment_account",
+    "poor_network",
+    "fears_mistakes",
+    "digital_course_done",
+)
+
+
+def neutralise(value):
+    """A text cell a spreadsheet could take for a formula gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def headers(lang: str = "vi") -> list[str]:
+    return [
+        *IMPORT_HEADERS,
+        t("exp.col.status", lang),
+        *[t(f"skill.{s.value}", lang) for s in SKILLS],
+        *[t(f"exp.col.{c}", lang) for c in BARRIER_COLUMNS],
+        t("exp.col.first_guided_on", lang),
+        t("exp.col.last_visited_on", lang),
+    ]
+
+
+def _yes_no(value, lang: str) -> str:
+    if value is None:
+        return ""
+    return t("exp.yes", lang) if value else t("exp.no", lang)
+
+
+def iter_rows(
+    session: Session, *, actor: Actor, area_id: int | None = None, lang: str = "vi", include_inactive=False
+) -> Iterator[list]:
+    """Export rows in id order, fetched BATCH at a time by keyset (never one giant result set)."""
+    require_role(actor, *READ_ROLES)
+    area = get_area_in_scope(session, actor, area_id or actor.area_id)
+    villages = select(Area.id).where(Area.path.like(area.path + "%"), Area.level == "village")
+    village_names = dict(
+        session.exec(select(Area.id, Area.name).where(Area.path.like(area.path + "%"))).all()
+    )
+    last_id = 0
+    sex_label = {"male": "Nam", "female": "Nữ", "other": "Khác"}
+    while True:
+        q = (
+            select(
+                Resident, Household.code, Household.village_id, Household.address, Household.last_visited_on
+            )
+            .join(Household, Household.id == Resident.household_id)
+            .where(Resident.id > last_id, Household.village_id.in_(villages))
+            .order_by(Resident.id)
+            .limit(BATCH)
+        )
+        if not include_inactive:
+            q = q.where(Resident.status == "active", Household.status == "active")
+        batch = session.exec(q).all()
+        if not batch:
+            return
+        ids = [r.id for r, *_ in batch]
+        levels: dict[int, dict[str, int]] = {}
+        for rid, skill, level in session.exec(
+            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
+                ResidentSkill.resident_id.in_(ids)
+            )
+        ).all():
+            levels.setdefault(rid, {})[skill] = level
+        for r, code, village_id, address, last_visit in batch:
+            own = levels.get(r.id, {})
+            row = [
+                code,
+                village_names.get(village_id, ""),
+                address,
+                r.full_name,
+                r.birth_year,
+                sex_label.get(r.sex or "", ""),
+                phone_for(actor, r.phone) or "",
+                "x" if r.is_head else "",
+                _yes_no(r.has_smartphone, lang),
+                t(f"person_status.{r.status}", lang),
+                *[own.get(s.value, 0) for s in SKILLS],
+                _yes_no(r.phone_own_name, lang),
+                "" if r.vneid_level is None else r.vneid_level,
+                _yes_no(r.has_payment_account, lang),
+                _yes_no(r.poor_network, lang),
+                _yes_no(r.fears_mistakes, lang),
+                _yes_no(r.digital_course_done, lang),
+                r.first_guided_on.isoformat() if r.first_guided_on else "",
+                last_visit.isoformat() if last_visit else "",
+            ]
+            yield [neutralise(v) for v in row]
+        last_id = ids[-1]
+        session.expunge_all()  # keep the identity map from growing with the whole area
+
+
+def count_rows(session: Session, *, actor: Actor, area_id: int | None = None) -> int:
+    require_role(actor, *READ_ROLES)
+    area = get_area_in_scope(session, actor, area_id or actor.area_id)
+    villages = select(Area.id).where(Area.path.like(area.path + "%"), Area.level == "village")
+    return session.exec(
+        select(func.count(Resident.id))
+        .join(Household, Household.id == Resident.household_id)
+        .where(Household.village_id.in_(villages), Resident.status == "active", Household.status == "active")
+    ).scalar_one()
+
+
+def export_residents(
+    session: Session,
+    *,
+    actor: Actor,
+    out: BinaryIO,
+    fmt: str,
+    area_id: int | None = None,
+    lang: str = "vi",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the export to the binary stream `out`; returns the number of residents written."""
+    if fmt not in FORMATS:
+        raise ValidationFailed([FieldProblem("format", "err.invalid_choice")])
+    rows = iter_rows(session, actor=actor, area_id=area_id, lang=lang)
+    written = 0
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(headers(lang))
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+            if progress and written % BATCH == 0:
+                progress(written)
+        text.flush()
+        text.detach()
+        return written
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)  # rows stream to a temporary file, not into memory
+    sheet = workbook.create_sheet(t("nav.residents", lang))
+    sheet.append(headers(lang))
+    for row in rows:
+        sheet.append(row)
+        written += 1
+        if progress and written % BATCH == 0:
+            progress(written)
+    workbook.save(out)
+    return written
+
+
+def export_bytes(session: Session, *, actor: Actor, fmt: str, area_id: int | None = None, lang="vi") -> bytes:
+    buffer = io.BytesIO()
+    export_residents(session, actor=actor, out=buffer, fmt=fmt, area_id=area_id, lang=lang)
+    return buffer.getvalue()

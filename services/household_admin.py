@@ -1,0 +1,512 @@
+"""Coordinators fix the registry: edit a household or resident, move a resident, mark people moved away
+or deceased, and merge duplicates without losing any history.
+
+Nobody is deleted: moved, deceased and merged records stay for history and drop out of every
+denominator because the rollups count active people only; each write applies its before/after
+contribution difference in the caller's transaction and leaves an audit entry with what changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from models.enums import Role, Sex
+from models.tables import (
+    Area,
+    Household,
+    Resident,
+    SkillEvent,
+    Visit,
+    VisitGuidance,
+    VisitResident,
+)
+from services import audit
+from services.clock import today, utcnow
+from services.errors import FieldProblem, PermissionDenied, ValidationFailed
+from services.registry import household_in_scope, person_sort_name, resident_in_scope
+from services.rollups import (
+    Contribution,
+    Deltas,
+    household_contribution,
+    resident_contribution,
+    resident_facts,
+    visit_contribution,
+    visit_facts,
+)
+from services.scope import Actor, require_role
+from services.text import is_valid_phone, normalize_name, normalize_phone, normalize_text, search_key
+from services.visits import recompute_household, recompute_resident
+
+WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+MIN_BIRTH_YEAR = 1900
+RESIDENT_FIELDS = (
+    "full_name",
+    "birth_year",
+    "sex",
+    "phone",
+    "is_head",
+    "has_smartphone",
+    "phone_own_name",
+    "vneid_level",
+    "has_payment_account",
+    "poor_network",
+    "fears_mistakes",
+    "digital_course_done",
+)
+FLAG_FIELDS = ("has_smartphone", "phone_own_name", "has_payment_account", "poor_network", "fears_mistakes")
+MARKABLE = ("active", "moved", "deceased")
+
+
+# ---------------------------------------------------------------- contributions of a set of rows
+
+
+class _Ledger:
+    """Contributions of the touched households, residents and visits before a change, then the diff."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.households: set[int] = set()
+        self.residents: set[int] = set()
+        self.visits: set[int] = set()
+        self.before: Contribution = {}
+
+    def _total(self) -> dict:
+        total: dict = {}
+        for hid in sorted(self.households):
+            _merge(total, household_contribution(self.session.get(Household, hid)))
+        for rid in sorted(self.residents):
+            _merge(total, resident_contribution(resident_facts(self.session, rid)))
+        for vid in sorted(self.visits):
+            _merge(total, visit_contribution(visit_facts(self.session, vid)))
+        return total
+
+    def snapshot(self, *, households=(), residents=(), visits=()) -> None:
+        self.households.update(households)
+        self.residents.update(residents)
+        self.visits.update(visits)
+        self.before = self._total()
+
+    def apply(self) -> None:
+        self.session.flush()
+        self.session.expire_all()
+        deltas = Deltas()
+        deltas.diff(self.before, self._total())
+        deltas.apply(self.session)
+
+
+def _merge(total: dict, contribution: Contribution) -> None:
+    for key, value in contribution.items():
+        total[key] = total.get(key, 0) + value
+
+
+def _resident_ids(session: Session, household_id: int) -> list[int]:
+    return list(session.exec(select(Resident.id).where(Resident.household_id == household_id)).scalars())
+
+
+def _writable_household(session: Session, actor: Actor, household_id: int) -> Household:
+    require_role(actor, *WRITE_ROLES)
+    return household_in_scope(session, actor, household_id)
+
+
+def _writable_resident(session: Session, actor: Actor, resident_id: int) -> tuple[Resident, Household]:
+    require_role(actor, *WRITE_ROLES)
+    return resident_in_scope(session, actor, resident_id)
+
+
+def find_household(session: Session, *, actor: Actor, code: str) -> int:
+    """Id of the household with this code in the actor's area (for move and merge forms)."""
+    require_role(actor, *WRITE_ROLES)
+    code = normalize_text(code)
+    household = session.exec(select(Household).where(Household.code == code)).scalar()
+    if household is None:
+        raise ValidationFailed([FieldProblem("code", "adm.err.unknown_household", {"code": code})])
+    try:
+        household_in_scope(session, actor, household.id)
+    except PermissionDenied as exc:
+        raise ValidationFailed([FieldProblem("code", "adm.err.unknown_household", {"code": code})]) from exc
+    return household.id
+
+
+# ---------------------------------------------------------------- edits
+
+
+def update_household(session: Session, *, actor: Actor, household_id: int, values: dict) -> dict:
+    """Change address, phone or village. Returns {field: (before, after)} of what changed."""
+    household = _writable_household(session, actor, household_id)
+    problems: list[FieldProblem] = []
+    new: dict = {}
+    if "address" in values:
+        new["address"] = normalize_text(values["address"])
+    if "phone" in values:
+        phone = normalize_phone(values["phone"])
+        if phone is not None and not is_valid_phone(phone):
+            problems.append(FieldProblem("phone", "adm.err.phone"))
+        new["phone"] = phone
+    if "village_id" in values:
+        village = session.get(Area, int(values["village_id"]))
+        if village is None or village.level != "village":
+            problems.append(FieldProblem("village_id", "err.invalid_choice"))
+        elif not village.path.startswith(actor.area_path):
+            raise PermissionDenied("err.out_of_scope")
+        new["village_id"] = int(values["village_id"])
+    if problems:
+        raise ValidationFailed(problems)
+    changes = {k: (getattr(household, k), v) for k, v in new.items() if getattr(household, k) != v}
+    if not changes:
+        return {}
+    ledger = _Ledger(session)
+    ledger.snapshot(households=[household.id], residents=_resident_ids(session, household.id))
+    for name, (_old, value) in changes.items():
+        setattr(household, name, value)
+    household.address_key = search_key(household.address)
+    household.updated_at = utcnow()
+    session.add(household)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="household.edited",
+        entity="household",
+        entity_id=household.id,
+        area_id=household.village_id,
+        details={"changes": changes},
+    )
+    return changes
+
+
+def _clean_resident_values(values: dict) -> tuple[dict, list[FieldProblem]]:
+    problems: list[FieldProblem] = []
+    new: dict = {}
+    for name, value in values.items():
+        if name not in RESIDENT_FIELDS:
+            problems.append(FieldProblem(name, "err.invalid_choice"))
+        elif name == "full_name":
+            value = normalize_name(value)
+            if not value:
+                problems.append(FieldProblem(name, "err.required"))
+            new[name] = value
+        elif name == "birth_year":
+            if value in (None, ""):
+                new[name] = None
+            else:
+                try:
+                    year = int(value)
+                except (TypeError, ValueError):
+                    year = 0
+                if not MIN_BIRTH_YEAR <= year <= today().year:
+                    problems.append(
+                        FieldProblem(name, "adm.err.birth_year", {"min": MIN_BIRTH_YEAR, "max": today().year})
+                    )
+                new[name] = year
+        elif name == "sex":
+            if value not in (None, "", *[s.value for s in Sex]):
+                problems.append(FieldProblem(name, "err.invalid_choice"))
+            new[name] = value or None
+        elif name == "phone":
+            phone = normalize_phone(value)
+            if phone is not None and not is_valid_phone(phone):
+                problems.append(FieldProblem(name, "adm.err.phone"))
+            new[name] = phone
+        elif name == "vneid_level":
+            if value not in (None, 0, 1, 2):
+                problems.append(FieldProblem(name, "err.invalid_choice"))
+            new[name] = value
+        elif name in ("is_head", "digital_course_done"):
+            new[name] = bool(value)
+        else:  # barrier flags: None = not asked yet
+            if value not in (None, True, False):
+                problems.append(FieldProblem(name, "err.invalid_choice"))
+            new[name] = value
+    return new, problems
+
+
+def update_resident(session: Session, *, actor: Actor, resident_id: int, values: dict) -> dict:
+    """Change a resident's particulars or barrier flags. Returns {field: (before, after)}."""
+    resident, household = _writable_resident(session, actor, resident_id)
+    new, problems = _clean_resident_values(values)
+    if problems:
+        raise ValidationFailed(problems)
+    changes = {k: (getattr(resident, k), v) for k, v in new.items() if getattr(resident, k) != v}
+    if not changes:
+        return {}
+    ledger = _Ledger(session)
+    ledger.snapshot(residents=[resident.id])
+    for name, (_old, value) in changes.items():
+        setattr(resident, name, value)
+    if "full_name" in changes:
+        resident.name_key = search_key(resident.full_name)
+        resident.sort_name = person_sort_name(resident.full_name)
+    if "phone" in changes:
+        resident.phone_rev = resident.phone[::-1] if resident.phone else None
+    resident.updated_at = utcnow()
+    session.add(resident)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="resident.edited",
+        entity="resident",
+        entity_id=resident.id,
+        area_id=household.village_id,
+        details={"changes": changes},
+    )
+    return changes
+
+
+def move_resident(session: Session, *, actor: Actor, resident_id: int, target_household_id: int) -> None:
+    """Move a resident (with their whole history) to another household in the actor's area."""
+    resident, source = _writable_resident(session, actor, resident_id)
+    target = _writable_household(session, actor, target_household_id)
+    if target.id == source.id:
+        raise ValidationFailed([FieldProblem("target", "adm.err.same")])
+    if target.status != "active" or resident.status == "merged":
+        raise ValidationFailed([FieldProblem("target", "adm.err.inactive")])
+    ledger = _Ledger(session)
+    ledger.snapshot(residents=[resident.id])
+    resident.household_id = target.id
+    resident.is_head = False
+    resident.updated_at = utcnow()
+    session.add(resident)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="resident.moved_household",
+        entity="resident",
+        entity_id=resident.id,
+        area_id=target.village_id,
+        details={"from": source.code, "to": target.code},
+    )
+
+
+def set_resident_status(session: Session, *, actor: Actor, resident_id: int, status: str) -> None:
+    """Mark a resident moved away or deceased (kept for history, no longer counted), or active again."""
+    if status not in MARKABLE:
+        raise ValidationFailed([FieldProblem("status", "adm.err.status")])
+    resident, household = _writable_resident(session, actor, resident_id)
+    if resident.status == "merged":
+        raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
+    if resident.status == status:
+        return
+    ledger = _Ledger(session)
+    ledger.snapshot(residents=[resident.id])
+    old = resident.status
+    resident.status = status
+    resident.updated_at = utcnow()
+    session.add(resident)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="resident.status",
+        entity="resident",
+        entity_id=resident.id,
+        area_id=household.village_id,
+        details={"changes": {"status": [old, status]}},
+    )
+
+
+def set_household_status(session: Session, *, actor: Actor, household_id: int, status: str) -> None:
+    """Mark a whole household moved away (its residents stop counting with it), or active again."""
+    if status not in ("active", "moved"):
+        raise ValidationFailed([FieldProblem("status", "adm.err.status")])
+    household = _writable_household(session, actor, household_id)
+    if household.status == "merged":
+        raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
+    if household.status == status:
+        return
+    ledger = _Ledger(session)
+    ledger.snapshot(households=[household.id], residents=_resident_ids(session, household.id))
+    old = household.status
+    household.status = status
+    household.updated_at = utcnow()
+    session.add(household)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="household.status",
+        entity="household",
+        entity_id=household.id,
+        area_id=household.village_id,
+        details={"changes": {"status": [old, status]}},
+    )
+
+
+# ---------------------------------------------------------------- merging duplicates
+
+
+def merge_households(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
+    """Fold a duplicate household into the survivor: its residents and visits move over, it is kept as
+    status 'merged' pointing at the survivor."""
+    loser = _writable_household(session, actor, loser_id)
+    survivor = _writable_household(session, actor, survivor_id)
+    if loser.id == survivor.id:
+        raise ValidationFailed([FieldProblem("survivor", "adm.err.same")])
+    if loser.status == "merged" or survivor.status == "merged":
+        raise ValidationFailed([FieldProblem("survivor", "adm.err.inactive")])
+    residents = _resident_ids(session, loser.id)
+    ledger = _Ledger(session)
+    ledger.snapshot(
+        households=[loser.id, survivor.id], residents=residents + _resident_ids(session, survivor.id)
+    )
+    visits = list(session.exec(select(Visit.id).where(Visit.household_id == loser.id)).scalars())
+    now = utcnow()
+    session.exec(
+        update(Visit)
+        .where(Visit.household_id == loser.id)
+        .values(household_id=survivor.id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.exec(
+        update(Resident)
+        .where(Resident.household_id == loser.id)
+        .values(household_id=survivor.id, is_head=False, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    loser = session.get(Household, loser_id)
+    survivor = session.get(Household, survivor_id)
+    if not survivor.address and loser.address:
+        survivor.address, survivor.address_key = loser.address, loser.address_key
+    if not survivor.phone and loser.phone:
+        survivor.phone = loser.phone
+    loser.status = "merged"
+    loser.merged_into_id = survivor.id
+    loser.updated_at = survivor.updated_at = now
+    session.add_all([loser, survivor])
+    session.flush()
+    scratch = Deltas()  # the ledger measures the whole change; recompute's own diff is not applied
+    recompute_household(session, survivor.id, scratch)
+    recompute_household(session, loser.id, scratch)
+    ledger.apply()
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="household.merged",
+        entity="household",
+        entity_id=loser.id,
+        area_id=loser.village_id,
+        details={"into": survivor.code, "residents": residents, "visits": visits},
+    )
+    audit.record(
+        session,
+        user_id=actor.user_id,
+        action="household.absorbed",
+        entity="household",
+        entity_id=survivor.id,
+        area_id=survivor.village_id,
+        details={"from": loser.code, "residents": residents, "visits": visits},
+    )
+
+
+def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
+    """Fold a duplicate resident into the survivor: visits attended, guidance and skill events move over
+    (a visit both attended keeps one row), barrier flags the survivor lacks are taken from the loser,
+    and the derived state is recomputed. The loser stays as status 'merged' pointing at the survivor."""
+    loser, loser_household = _writable_resident(session, actor, loser_id)
+    survivor, _ = _writable_resident(session, actor, survivor_id)
+    if loser.id == survivor.id:
+        raise ValidationFailed([FieldProblem("survivor", "adm.err.same")])
+    if loser.status == "merged" or survivor.status == "merged":
+        raise ValidationFailed([FieldProblem("survivor", "adm.err.inactive")])
+    visit_ids = set(
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == loser.id)).scalars()
+    )
+    visit_ids |= set(
+        session.exec(select(VisitGuidance.visit_id).where(VisitGuidance.resident_id == loser.id)).scalars()
+    )
+    visit_ids |= {
+        v
+        for v in session.exec(select(SkillEvent.visit_id).where(SkillEvent.resident_id == loser.id)).scalars()
+        if v is not None
+    }
+    ledger = _Ledger(session)
+    ledger.snapshot(residents=[loser.id, survivor.id], visits=sorted(visit_ids))
+    moved = {"visits": 0, "guidance": 0, "skill_events": 0}
+    # Attendance: a visit both attended keeps the survivor's row.
+    shared = set(
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == survivor.id)).scalars()
+    )
+    for visit_id in (
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == loser.id))
+        .scalars()
+        .all()
+    ):
+        if visit_id in shared:
+            session.exec(
+                delete(VisitResident).where(
+                    VisitResident.visit_id == visit_id, VisitResident.resident_id == loser.id
+                )
+            )
+        else:
+            session.exec(
+                update(VisitResident)
+                .where(VisitResident.visit_id == visit_id, VisitResident.resident_id == loser.id)
+                .values(resident_id=survivor.id)
+                .execution_options(synchronize_session=False)
+            )
+            moved["visits"] += 1
+    kept = set(
+        session.exec(
+            select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == survivor.id)
+        ).all()
+    )
+    for visit_id, kind in session.exec(
+        select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == loser.id)
+    ).all():
+        where = (
+            VisitGuidance.visit_id == visit_id,
+            VisitGuidance.resident_id == loser.id,
+            VisitGuidance.kind == kind,
+        )
+        if (visit_id, kind) in kept:
+            session.exec(delete(VisitGuidance).where(*where))
+        else:
+            session.exec(
+                update(VisitGuidance)
+                .where(*where)
+                .values(resident_id=survivor.id)
+                .execution_options(synchronize_session=False)
+            )
+            moved["guidance"] += 1
+    result = session.exec(
+        update(SkillEvent)
+        .where(SkillEvent.resident_id == loser.id)
+        .values(resident_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    moved["skill_events"] = result.rowcount or 0
+    session.expire_all()
+    loser = session.get(Resident, loser_id)
+    survivor = session.get(Resident, survivor_id)
+    now = utcnow()
+    for name in (*FLAG_FIELDS, "vneid_level", "phone", "birth_year", "sex"):
+        if getattr(survivor, name) is None and getattr(loser, name) is not None:
+            setattr(survivor, name, getattr(loser, name))
+    survivor.phone_rev = survivor.phone[::-1] if survivor.phone else None
+    survivor.digital_course_done = survivor.digital_course_done or loser.digital_course_done
+    if survivor.consent_on is None:
+        survivor.consent_on = loser.consent_on
+    loser.status = "merged"
+    loser.merged_into_id = survivor.id
+    loser.updated_at = survivor.updated_at = now
+    session.add_all([loser, survivor])
+    session.flush()
+    recompute_resident(session, survivor.id)
+    recompute_resident(session, loser.id)
+    ledger.apply()
+    for entity_id, action, other in (
+        (loser.id, "resident.merged", survivor.id),
+        (survivor.id, "resident.absorbed", loser.id),
+    ):
+        audit.record(
+            session,
+            user_id=actor.user_id,
+            action=action,
+            entity="resident",
+            entity_id=entity_id,
+            area_id=loser_household.village_id,
+            details={"other": other, **moved},
+        )
