@@ -30,8 +30,12 @@ def normalise_url(url: str) -> str:
     """Validate DATABASE_URL and pick the psycopg 3 driver for plain postgresql:// URLs."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseConfigError(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
+        parsed.port  # noqa: B018 - a non-numeric port raises here, not later in the driver
+    except (ArgumentError, ValueError) as exc:
+        # Never echo the URL: it may hold a password.
+        raise DatabaseConfigError(
+            "DATABASE_URL is not a valid database URL (dialect://user@host:port/db)."
+        ) from exc
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
