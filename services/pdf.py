@@ -8,6 +8,7 @@ services/printing.py for what is printed for whom.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,13 @@ def to_bytes(pdf: FPDF) -> bytes:
 def qr_image(url: str):
     """A PIL image of the QR code for `url` (the bare qrcode object is not an image fpdf2 reads)."""
     return qrcode.make(url).get_image()
+
+
+def qr_png(url: str) -> bytes:
+    """The QR code for `url` as PNG bytes (for screens: lossless, so it always scans)."""
+    buffer = io.BytesIO()
+    qr_image(url).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def put_qr(
