@@ -31,6 +31,8 @@ PAGES: tuple[PageSpec, ...] = (
         (Role.ADMIN, Role.COORDINATOR, Role.LEADER),
         "quotas",
     ),
+    PageSpec("pages/leaflets.py", "nav.leaflets", ":material/print:", ALL_ROLES, "leaflets"),
+    PageSpec("pages/videos.py", "nav.videos", ":material/smart_display:", ALL_ROLES, "videos"),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
 )
 
