@@ -26,6 +26,7 @@ from models.tables import (
     VisitGuidance,
     VisitResident,
 )
+from services.areas import create_area
 from services.auth import authenticate
 from services.clock import today
 from services.rollups import Deltas, compare
@@ -174,6 +175,14 @@ def test_demo_users_sign_in_with_their_roles(engine):
         # The volunteer recorded visits of their own team.
         mine = s.exec(select(func.count()).where(Visit.created_by == volunteer.user_id)).scalar_one()
         assert mine > 0
+    # Ids chosen by the seed leave the sequences ready for ordinary inserts (PostgreSQL).
+    with write_session(engine) as s:
+        commune = s.exec(select(Area.code).where(Area.level == "commune")).scalar_one()
+        area_id = create_area(
+            s, actor=None, code="X1", name="Thôn Mới Lập", level="village", parent_code=commune
+        )
+        biggest = s.exec(select(func.max(Area.id)).where(Area.code != "X1")).scalar_one()
+    assert area_id > biggest
 
 
 def test_derived_state_follows_the_visit_rules(engine):
