@@ -107,7 +107,7 @@ def seed_database(
         if not is_empty(session):
             raise SeedRefused()
         writer = _BulkWriter(session)
-        builder = _Builder(SCALES[scale], seed, writer, report, session)
+        builder = _Builder(SCALES[scale], seed, writer, report)
         builder.run(progress)
         writer.finish()
         if progress:
@@ -468,7 +468,6 @@ class _Person:
         "barriers",
         "birth_year",
         "caps",
-        "consent",
         "course",
         "first_guided",
         "household",
@@ -495,7 +494,6 @@ class _Person:
         self.phone = None
         self.met = False
         self.first_guided: int | None = None
-        self.consent = False
         self.course = False
         self.levels = [0, 0, 0, 0, 0]
         self.level_days: list[int | None] = [None] * 5
@@ -542,7 +540,7 @@ class _Visit:
 
 
 class _Builder:
-    def __init__(self, scale: Scale, seed: int, writer: _BulkWriter, report: SeedReport, session: Session):
+    def __init__(self, scale: Scale, seed: int, writer: _BulkWriter, report: SeedReport):
         self.scale = scale
         self.seed = seed
         self.w = writer
@@ -553,7 +551,6 @@ class _Builder:
         self.year = self.today.year
         self.password_hash = hash_password(DEMO_PASSWORD)  # hashed once, shared by every demo user
         self.next = {t: writer.next_id(t) for t in SERIAL_TABLES}
-        self.session = session
 
     def new_id(self, table: str) -> int:
         value = self.next[table]
@@ -587,7 +584,7 @@ class _Builder:
             ],
         )
         self.report.areas += 1
-        self.quantri = self._user("quantri", "Trần Minh Quân", Role.ADMIN, province_id)
+        self._user("quantri", "Trần Minh Quân", Role.ADMIN, province_id)
         self._user("lanhdao.tinh", "Hoàng Đức Thịnh", Role.LEADER, province_id)
         names = self._commune_names(self.scale.communes)
         for index in range(self.scale.communes):
@@ -721,14 +718,12 @@ class _Builder:
         # Households and residents.
         people_by_village: dict[int, list[_Person]] = {}
         households = []  # (id, village, house number, [people], poor)
-        hh_seq = 0
         for vid, vcode, vname, poor in villages:
             n = rng.randint(*self.scale.households)
             number = 0
             people_by_village[vid] = []
             for _ in range(n):
                 number += rng.choice((1, 1, 1, 2, 3))
-                hh_seq += 1
                 hid = self.new_id("household")
                 people = self._household_people(rng, hid, poor)
                 households.append((hid, vid, vcode, vname, number, people))
