@@ -248,7 +248,7 @@ class _Villages:
                 Area.path.like(area.path + "%"), Area.level == AreaLevel.VILLAGE.value
             )
         ).all()
-        self.by_code = {code: vid for vid, code, _n, _k in rows}
+        self.by_code = {code.casefold(): vid for vid, code, _n, _k in rows}
         self.by_name: dict[str, list[int]] = defaultdict(list)
         for vid, _c, _name, key in rows:
             self.by_name[key].append(vid)
@@ -270,8 +270,8 @@ class _Villages:
 
     def _resolve(self, raw: str) -> tuple[int, str | None]:
         text = normalize_text(raw)
-        if text in self.by_code:
-            return self.by_code[text], None
+        if text.casefold() in self.by_code:
+            return self.by_code[text.casefold()], None
         key = search_key(text)
         ids = sorted(set(self.by_name.get(key, ()) or self.by_name.get(_strip_prefix(key), ())))
         if len(ids) == 1:
