@@ -598,34 +598,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{users} accounts, {visits} visits, {skill_events} skill events — {seconds:.1f} s.",
     ),
     # ---- end of demo data
-    # ---- demo data (manage.py seed-demo)
-    "seed.not_empty": (
-        "Cơ sở dữ liệu đã có dữ liệu (địa bàn): không tạo dữ liệu mẫu để tránh trùng lặp. "
-        "Dùng --if-empty để bỏ qua trong trường hợp này.",
-        "The database already holds data (areas): no demo data was added, to avoid duplicates. "
-        "Use --if-empty to skip quietly in that case.",
-    ),
-    "seed.skipped": (
-        "Cơ sở dữ liệu đã có dữ liệu: bỏ qua tạo dữ liệu mẫu.",
-        "The database already holds data: demo data skipped.",
-    ),
-    "seed.no_schema": (
-        'Cơ sở dữ liệu chưa được khởi tạo: chạy "python manage.py init-db" trước.',
-        'The database has no tables yet: run "python manage.py init-db" first.',
-    ),
-    "seed.started": (
-        "Đang tạo dữ liệu mẫu (quy mô {scale}, seed {seed})…",
-        "Creating demo data (scale {scale}, seed {seed})…",
-    ),
-    "seed.report": (
-        "Đã tạo dữ liệu mẫu (quy mô {scale}, seed {seed}): {areas} địa bàn ({communes} xã, {villages} thôn), "
-        "{households} hộ, {residents} người dân, {teams} tổ, {members} thành viên, {users} tài khoản, "
-        "{visits} lượt hướng dẫn, {skill_events} ghi nhận kỹ năng — {seconds:.1f} giây.",
-        "Demo data created (scale {scale}, seed {seed}): {areas} areas ({communes} communes, {villages} "
-        "villages), {households} households, {residents} residents, {teams} teams, {members} members, "
-        "{users} accounts, {visits} visits, {skill_events} skill events — {seconds:.1f} s.",
-    ),
-    # ---- end of demo data
     # ---- registry, household/resident admin, resident import and export
     "nav.households": ("Hộ dân", "Households"),
     "nav.residents": ("Người dân", "Residents"),
