@@ -203,7 +203,8 @@ def _load_extensions() -> None:
 
     for info in pkgutil.iter_modules(cli.__path__):
         module = importlib.import_module(f"cli.{info.name}")
-        EXTENSIONS.append(module.add_commands)
+        if module.add_commands not in EXTENSIONS:  # main() may run more than once in a process
+            EXTENSIONS.append(module.add_commands)
 
 
 if __name__ == "__main__":
