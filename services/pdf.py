@@ -8,6 +8,7 @@ services/printing.py for what is printed for whom.
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -65,9 +66,34 @@ def to_bytes(pdf: FPDF) -> bytes:
     return bytes(pdf.output())
 
 
+@functools.lru_cache(maxsize=512)
 def qr_image(url: str):
-    """A PIL image of the QR code for `url` (the bare qrcode object is not an image fpdf2 reads)."""
+    """A PIL image of the QR code for `url` (the bare qrcode object is not an image fpdf2 reads).
+    Remembered per URL: leaflets repeat the same procedure and video codes on every page."""
     return qrcode.make(url).get_image()
+
+
+_LINES: dict[tuple, tuple[str, ...]] = {}
+_LINES_MAX = 20_000
+
+
+def paragraph(pdf: FPDF, w: float, h: float, text: str, *, align: str = "L", new_x: str = "LMARGIN") -> None:
+    """multi_cell, with the line breaking of each (font, size, width, text) remembered: a batch of
+    leaflets repeats the same paragraphs on every page, and breaking lines is fpdf2's slowest step."""
+    text = nfc(text)
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, round(w, 3), text)
+    lines = _LINES.get(key)
+    if lines is None:
+        lines = tuple(pdf.multi_cell(w, h, text, align=align, dry_run=True, output="LINES"))
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[key] = lines
+    x0 = pdf.get_x()
+    for line in lines:
+        pdf.set_x(x0)
+        pdf.cell(w, h, line, align=align, new_x="LEFT", new_y="NEXT")
+    if new_x == "LMARGIN":
+        pdf.set_x(pdf.l_margin)
 
 
 def qr_png(url: str) -> bytes:
@@ -86,10 +112,10 @@ def put_qr(
     pdf.set_xy(x, y + size + 0.5)
     if caption:
         pdf.set_font(FONT, "B", 7)
-        pdf.multi_cell(width, 3.2, nfc(caption), align="C", new_x="LEFT", new_y="NEXT")
+        paragraph(pdf, width, 3.2, caption, align="C", new_x="LEFT")
     pdf.set_font(FONT, "", 5.5)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(width, 2.5, url, align="C", new_x="LEFT", new_y="NEXT")
+    paragraph(pdf, width, 2.5, url, align="C", new_x="LEFT")
     pdf.set_text_color(*INK)
     return pdf.get_y()
 
@@ -158,23 +184,23 @@ def add_leaflet_page(
     where = ", ".join(nfc(p) for p in (place.village_name, place.commune_name) if p)
     if where:
         pdf.set_font(FONT, "B", body)
-        pdf.multi_cell(w, body * 0.5, where, new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, body * 0.5, where)
     pdf.ln(2)
     pdf.set_font(FONT, "B", title_size)
-    pdf.multi_cell(w, title_size * 0.45, nfc(leaflet.title), new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, w, title_size * 0.45, nfc(leaflet.title))
     pdf.set_draw_color(*INK)
     pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.l_margin + w, pdf.get_y() + 1)
     pdf.ln(3)
     line_h = body * 0.48
     if leaflet.intro:
         pdf.set_font(FONT, "", body)
-        pdf.multi_cell(w, line_h, nfc(leaflet.intro), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, line_h, nfc(leaflet.intro))
         pdf.ln(1.5)
     for section in leaflet.sections:
         pdf.set_font(FONT, "B", head)
-        pdf.multi_cell(w, head * 0.5, nfc(section.heading), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, head * 0.5, nfc(section.heading))
         pdf.set_font(FONT, "", body)
-        pdf.multi_cell(w, line_h, nfc(section.text), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, line_h, nfc(section.text))
         pdf.ln(1)
     targets = list(targets) if targets is not None else leaflet_targets(leaflet, catalogue, base_url)
     if targets:
@@ -182,17 +208,15 @@ def add_leaflet_page(
         _qr_rows(pdf, targets, qr_size=qr_size, per_row=4)
     if leaflet.closing:
         pdf.set_font(FONT, "", body - 1)
-        pdf.multi_cell(w, line_h, nfc(leaflet.closing), new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, line_h, nfc(leaflet.closing))
     if place.contacts:
         pdf.ln(1.5)
         pdf.set_font(FONT, "B", body - 1)
-        pdf.multi_cell(w, line_h, "Tổ công nghệ số cộng đồng — liên hệ:", new_x="LMARGIN", new_y="NEXT")
+        paragraph(pdf, w, line_h, "Tổ công nghệ số cộng đồng — liên hệ:")
         pdf.set_font(FONT, "", body - 1)
         for c in place.contacts:
             phone = f" — {c.phone}" if c.phone else ""
-            pdf.multi_cell(
-                w, line_h, f"• {nfc(c.name)}{phone} ({nfc(c.team)})", new_x="LMARGIN", new_y="NEXT"
-            )
+            paragraph(pdf, w, line_h, f"• {nfc(c.name)}{phone} ({nfc(c.team)})")
 
 
 def _qr_rows(pdf: FPDF, targets: Sequence[QrTarget], *, qr_size: float, per_row: int) -> None:
@@ -286,10 +310,8 @@ def _card_page(pdf: FPDF, card: HouseholdCard, printed_on: date) -> None:
     pdf.cell(text_w, 8, f"Hộ {nfc(card.code)}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
     if card.address:
-        pdf.multi_cell(text_w, 5, nfc(card.address), new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(
-        text_w, 5, f"{nfc(card.village_name)}, {nfc(card.commune_name)}", new_x="LMARGIN", new_y="NEXT"
-    )
+        paragraph(pdf, text_w, 5, nfc(card.address))
+    paragraph(pdf, text_w, 5, f"{nfc(card.village_name)}, {nfc(card.commune_name)}")
     pdf.set_font(FONT, "", 8)
     pdf.cell(text_w, 5, f"In ngày {printed_on:%d/%m/%Y}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), below_qr) + 3)
@@ -303,7 +325,7 @@ def _card_page(pdf: FPDF, card: HouseholdCard, printed_on: date) -> None:
         _card_row(pdf, resident, name_w, row_h)
     pdf.ln(2)
     pdf.set_font(FONT, "", 7.5)
-    pdf.multi_cell(pdf.epw, 3.6, LADDER_LEGEND + ". Ô tô đậm: đã ghi nhận.", new_x="LMARGIN", new_y="NEXT")
+    paragraph(pdf, pdf.epw, 3.6, LADDER_LEGEND + ". Ô tô đậm: đã ghi nhận.")
 
 
 def _card_header(pdf: FPDF, name_w: float) -> None:
