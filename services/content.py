@@ -12,7 +12,7 @@ import functools
 import io
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -100,7 +100,6 @@ class Catalogue:
     procedures: dict[str, Procedure]
     leaflets: dict[str, Leaflet]  # in file-name order
     videos: dict[str, Video]  # in catalogue order
-    problems: tuple[str, ...] = field(default=())
 
     def procedure_url(self, code: str) -> str:
         return self.portal.url_for(self.procedures[code].code)
