@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -69,8 +69,11 @@ def _text_code(words: list[str]) -> tuple[str, str]:
 def person_sort_name(full_name: str | None) -> str:
     """`person_sort_key` as a string whose byte order is the same order (3 hex digits per letter,
     one digit per tone; a space sorts below every digit, so a shorter prefix comes first)."""
-    words = normalize_text(full_name).lower().split(" ")
-    words = [w for w in words if w]
+    return sort_name_of_words([w for w in normalize_text(full_name).lower().split(" ") if w])
+
+
+def sort_name_of_words(words: list[str]) -> str:
+    """`person_sort_name` of a name already normalised, lowercased and split into words."""
     if not words:
         return ""
     given_letters, given_tones = _word_code(words[-1])
@@ -663,3 +666,21 @@ def villages_in_scope(session: Session, *, actor: Actor) -> list[tuple[int, str,
         )
     ).all()
     return sorted(((i, c, n) for i, c, n in rows), key=lambda r: sort_key(r[2]))
+
+
+def fill_missing_sort_names(session: Session, batch: int = 20_000) -> int:
+    """Set sort_name where a bulk writer left it empty (rows inserted around the ORM); returns how many."""
+    done = 0
+    while True:
+        rows = session.exec(
+            select(Resident.id, Resident.full_name).where(Resident.sort_name.is_(None)).limit(batch)
+        ).all()
+        if not rows:
+            return done
+        session.connection().execute(
+            Resident.__table__.update()
+            .where(Resident.__table__.c.id == bindparam("rid"))
+            .values(sort_name=bindparam("sname")),
+            [{"rid": rid, "sname": person_sort_name(name)} for rid, name in rows],
+        )
+        done += len(rows)

@@ -201,8 +201,21 @@ def _name_parts(raw: str) -> tuple[str, str, str]:
     return full, key, sort_name_of_words([w[2] for w in words])
 
 
+_short_keys: dict[str, str] = {}
+
+
+def _short_key(value: str) -> str:
+    """search_key of a short cell (sex, yes/no), cached: such cells repeat on every row."""
+    key = _short_keys.get(value)
+    if key is None:
+        key = search_key(value)
+        if len(_short_keys) < 10_000:
+            _short_keys[value] = key
+    return key
+
+
 def _bool(value: str) -> bool | None:
-    key = search_key(value)
+    key = _short_key(value)
     if key in _TRUE:
         return True
     if key in _FALSE:
@@ -451,7 +464,7 @@ def _parse_rows(rows_iter, index, labels, villages, year, problems, report, noti
         if i_sex is not None:
             raw = _cell(cells[i_sex])
             if raw:
-                sex = _SEX.get(search_key(raw))
+                sex = _SEX.get(_short_key(raw))
                 if sex is None:
                     bad("sex", "imp.err.sex", value=raw)
         phone = None
