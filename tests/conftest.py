@@ -109,7 +109,7 @@ def pytest_terminal_summary(terminalreporter):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
         groups[(part, reason)] = groups.get((part, reason), 0) + 1
-    lines = [f"{count} {part} tests: {reason}" for (part, reason), count in sorted(groups.items())]
+    lines = [f"{count} {part} test(s): {reason}" for (part, reason), count in sorted(groups.items())]
     if lines:
         terminalreporter.section("parts not run")
         for line in lines:

@@ -101,36 +101,8 @@ def demo_env(tmp_path_factory, chromium_path) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     _manage(env, "init-db")
-    if (PROJECT_ROOT / "cli" / "seed.py").exists():
-        _manage(env, "seed-demo", "--scale", "demo", "--seed", "1")
-    else:  # until the seed-demo command lands: the same accounts on a small tree
-        _seed_with_factories(env["DATABASE_URL"])
+    _manage(env, "seed-demo", "--scale", "demo", "--seed", "1")
     return env
-
-
-def _seed_with_factories(url: str) -> None:
-    from models.db import make_engine
-    from tests import factories as f
-
-    engine = make_engine(url)
-    ids = f.create_tree(engine)
-    team = f.create_team(engine, area_id=ids["A"], name="Tổ CNS thôn Một", village_ids=(ids["A1"],))
-    household = f.create_household(engine, village_id=ids["A1"], address="Xóm Đình")
-    f.create_resident(engine, household_id=household, full_name="Trần Văn Bình")
-    f.create_user(
-        engine,
-        role="volunteer",
-        area_code="A",
-        team_id=team,
-        username=DEMO_USERS["volunteer"],
-        password=DEMO_PASSWORD,
-    )
-    f.create_user(engine, role="admin", area_code="P", username=DEMO_USERS["admin"], password=DEMO_PASSWORD)
-    f.create_user(
-        engine, role="coordinator", area_code="A", username=DEMO_USERS["coordinator"], password=DEMO_PASSWORD
-    )
-    f.create_user(engine, role="leader", area_code="P", username=DEMO_USERS["leader"], password=DEMO_PASSWORD)
-    engine.dispose()
 
 
 class StreamlitServer:

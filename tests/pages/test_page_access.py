@@ -4,12 +4,17 @@ iterating webui.registry.PAGES."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from sqlalchemy import select
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
+from models.db import make_engine, read_session
 from models.enums import Role
 from models.settings import PROJECT_ROOT
+from models.tables import User
 from services.i18n import t
 from tests import factories as f
 from webui import state
@@ -26,10 +31,30 @@ def vi(key: str) -> str:
     return t(key, "vi")
 
 
-@pytest.fixture
-def world(sqlite_engine):
+USERNAMES = {
+    "admin": "zeta_admin",
+    "coordinator": "zeta_coord",
+    "leader": "zeta_leader",
+    "volunteer": "zeta_vol",
+}
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(sqlite_template, tmp_path_factory):
+    """The migrated template plus this module's data, built once (password hashing is slow on purpose);
+    `sqlite_engine` hands each test its own copy."""
+    path = tmp_path_factory.mktemp("page-access") / "world.sqlite"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    _build_world(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _build_world(e) -> None:
     """A province with two communes, villages, a household, a resident, a team and one user per role."""
-    e = sqlite_engine
     f.create_area(e, code="ZP", name=f"Tỉnh {MARKER} Một", level="province")
     a = f.create_area(e, code="ZA", name=f"Xã {MARKER} Hai", level="commune", parent_code="ZP")
     f.create_area(e, code="ZB", name=f"Xã {MARKER} Ba", level="commune", parent_code="ZP")
@@ -38,14 +63,20 @@ def world(sqlite_engine):
     hh = f.create_household(e, village_id=v1, address=f"Xóm {MARKER} Sáu")
     f.create_resident(e, household_id=hh, full_name=f"Nguyễn {MARKER} Bảy")
     team = f.create_team(e, area_id=a, name=f"Tổ {MARKER} Tám", village_ids=(v1,))
-    users = {
-        "admin": f.create_user(e, role="admin", area_code="ZP", username="zeta_admin"),
-        "coordinator": f.create_user(e, role="coordinator", area_code="ZA", username="zeta_coord"),
-        "leader": f.create_user(e, role="leader", area_code="ZP", username="zeta_leader"),
-        "volunteer": f.create_user(e, role="volunteer", area_code="ZA", team_id=team, username="zeta_vol"),
-    }
-    assert set(users) == set(ROLES), "a role was added: give it a user here"
-    return users
+    f.create_user(e, role="admin", area_code="ZP", username=USERNAMES["admin"])
+    f.create_user(e, role="coordinator", area_code="ZA", username=USERNAMES["coordinator"])
+    f.create_user(e, role="leader", area_code="ZP", username=USERNAMES["leader"])
+    f.create_user(e, role="volunteer", area_code="ZA", team_id=team, username=USERNAMES["volunteer"])
+
+
+@pytest.fixture
+def world(sqlite_engine) -> dict[str, int]:
+    """Role -> user id in this test's copy of the data."""
+    assert set(USERNAMES) == set(ROLES), "a role was added: give it a user in _build_world"
+    with read_session(sqlite_engine) as session:
+        rows = session.execute(select(User.username, User.id)).all()
+    ids = dict(rows)
+    return {role: ids[name] for role, name in USERNAMES.items()}
 
 
 def texts(node) -> list[str]:
