@@ -52,6 +52,19 @@ PAGES: tuple[PageSpec, ...] = (
         (Role.COORDINATOR, Role.ADMIN),
         "import-residents",
     ),
+    PageSpec(
+        "pages/visit.py", "nav.visit", ":material/edit_note:", (Role.VOLUNTEER, Role.COORDINATOR), "visit"
+    ),
+    PageSpec(
+        "pages/session.py", "nav.session", ":material/groups:", (Role.VOLUNTEER, Role.COORDINATOR), "session"
+    ),
+    PageSpec(
+        "pages/my_visits.py",
+        "nav.my_visits",
+        ":material/history:",
+        (Role.VOLUNTEER, Role.COORDINATOR),
+        "my-visits",
+    ),
     PageSpec("pages/leaflets.py", "nav.leaflets", ":material/print:", ALL_ROLES, "leaflets"),
     PageSpec("pages/videos.py", "nav.videos", ":material/smart_display:", ALL_ROLES, "videos"),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),

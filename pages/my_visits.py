@@ -1,0 +1,248 @@
+"""My recent visits: today's and the last 7 days'; correct one (prefilled form) or withdraw it with a
+reason. A coordinator sees and corrects the visits of their whole area."""
+
+import uuid
+
+import streamlit as st
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from models.db import DatabaseUnavailable, read_session, write_session
+from models.enums import Role, VisitKind, VisitOutcome, VisitStatus
+from services.clock import today
+from services.errors import AppError, ValidationFailed
+from services.households import household_card
+from services.visit_page import attendee_cards, teammates, visit_draft
+from services.visits import VisitInput, correct_visit, recent_visits, withdraw_visit
+from webui import visit_form
+from webui.guard import require
+from webui.state import engine, flash, lang, t
+
+actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+
+DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
+DAYS = 7
+
+# session_state keys: ids and UI choices only
+KEY_EDIT = "my_visits.edit"  # id of the visit being corrected
+KEY_EDIT_FORM = "my_visits.edit_form"  # correction form instance number
+KEY_EDIT_IDEMPOTENCY = "my_visits.edit_key"  # fresh per correction form, kept until it is saved
+KEY_EDIT_FAILED = "my_visits.edit_failed"
+KEY_WITHDRAW = "my_visits.withdraw"  # id of the visit whose withdrawal is being confirmed
+REASON_PREFIX = "my_visits.reason."
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _edit(visit_id: int | None) -> None:
+    st.session_state[KEY_EDIT] = visit_id
+    st.session_state[KEY_EDIT_FORM] = st.session_state.get(KEY_EDIT_FORM, 0) + 1
+    st.session_state.pop(KEY_EDIT_IDEMPOTENCY, None)
+    st.session_state.pop(KEY_EDIT_FAILED, None)
+    st.session_state.pop(KEY_WITHDRAW, None)
+
+
+def _withdraw(visit_id: int | None) -> None:
+    st.session_state[KEY_WITHDRAW] = visit_id
+
+
+def where(v) -> str:
+    if v.kind == VisitKind.SESSION:
+        return t("journey.visit_session", area=v.area_name)
+    return f"{v.household_code} · {v.address}"
+
+
+def correction_form(visit_id: int) -> None:
+    try:
+        with read_session(engine()) as session:
+            draft = visit_draft(session, actor=actor, visit_id=visit_id)
+            if draft.household_id is not None:
+                card = household_card(session, actor=actor, household_id=draft.household_id)
+                residents = card.residents
+                label = f"{card.code} · {card.address}"
+            else:
+                residents = [
+                    a.card
+                    for a in attendee_cards(
+                        session, actor=actor, resident_ids=[r.resident_id for r in draft.residents]
+                    )
+                ]
+                label = t("journey.visit_session", area="")
+            team_id = actor.team_id if actor.is_volunteer else draft.team_id
+            mates = {m.member_id: m.full_name for m in teammates(session, actor=actor, team_id=team_id)}
+    except AppError as exc:
+        st.error(exc.message(lang()))
+        st.button(t("journey.cancel"), key="my_visits.cancel_edit", on_click=_edit, args=(None,))
+        return
+    if KEY_EDIT_IDEMPOTENCY not in st.session_state:
+        st.session_state[KEY_EDIT_IDEMPOTENCY] = uuid.uuid4().hex
+    form = f"my_visits.f{st.session_state.get(KEY_EDIT_FORM, 0)}.{visit_id}"
+    drafts = {r.resident_id: r for r in draft.residents}
+    slots: dict = {}
+    visit_form.compact_style()
+    st.markdown("**" + t("journey.correcting", date=_day(draft.visited_on), where=label) + "**")
+    if draft.household_id is not None:
+        visited_on, place, outcome = visit_form.date_and_place(
+            form, slots, visited_on=draft.visited_on, place=draft.place, outcome=draft.outcome
+        )
+    else:
+        visited_on, place, outcome = (
+            visit_form.visit_date(form, slots, draft.visited_on),
+            draft.place,
+            draft.outcome,
+        )
+    done = outcome == VisitOutcome.DONE
+    items = []
+    for resident in residents:
+        old = drafts.get(resident.id)
+        item = visit_form.resident_block(
+            f"{form}.r{resident.id}",
+            resident,
+            present_default=old is not None,
+            guidance_default=old.guidance if old else None,
+            levels_default={**resident.levels, **(old.levels if old else {})},
+            evidence_default=(old.evidence.get(visit_form.EVIDENCE_SKILL, "") if old else ""),
+            reasons_default=old.reasons if old else None,
+            details=done,
+            slots=slots,
+        )
+        if item is not None:
+            items.append(item)
+    members, follow_up_on, notes = visit_form.team_and_follow_up(
+        form,
+        slots,
+        mates,
+        member_ids=draft.member_ids,
+        follow_up_on=draft.follow_up_on,
+        notes=draft.notes,
+        with_follow_up=draft.household_id is not None,
+    )
+    status = st.container()
+    save_col, cancel_col = st.columns([3, 1])
+    clicked = save_col.button(
+        t("journey.retry") if st.session_state.get(KEY_EDIT_FAILED) else t("journey.save_correction"),
+        key="my_visits.save",
+        type="primary",
+        icon=":material/save:",
+        width="stretch",
+    )
+    cancel_col.button(
+        t("journey.cancel"), key="my_visits.cancel_edit", on_click=_edit, args=(None,), width="stretch"
+    )
+    if not clicked:
+        return
+    data = VisitInput(
+        idempotency_key=st.session_state[KEY_EDIT_IDEMPOTENCY],
+        visited_on=visited_on,
+        place=place,
+        outcome=outcome,
+        household_id=draft.household_id,
+        session_area_id=None if draft.household_id is not None else draft.area_id,
+        member_ids=members,
+        follow_up_on=follow_up_on,
+        notes=notes,
+        residents=items if done else [],
+    )
+    try:
+        with write_session(engine()) as session:
+            correct_visit(session, actor=actor, visit_id=visit_id, data=data)
+    except ValidationFailed as exc:
+        status.error(t("journey.save_failed_fields"))
+        for message in visit_form.Slots(slots).show(exc):
+            status.error(message)
+        return
+    except AppError as exc:
+        status.error(exc.message(lang()))
+        return
+    except DB_ERRORS:
+        st.session_state[KEY_EDIT_FAILED] = True
+        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
+        return
+    _edit(None)
+    flash(t("journey.corrected"))
+    st.rerun()
+
+
+def withdraw_box(visit_id: int) -> None:
+    slot_key = REASON_PREFIX + str(visit_id)
+    reason = st.text_input(t("journey.withdraw_reason"), key=slot_key)
+    slot = st.empty()
+    go, cancel = st.columns([3, 1])
+    confirm = go.button(
+        t("journey.withdraw_confirm"), key=f"my_visits.confirm.{visit_id}", type="primary", width="stretch"
+    )
+    cancel.button(
+        t("journey.cancel"),
+        key=f"my_visits.cancel.{visit_id}",
+        on_click=_withdraw,
+        args=(None,),
+        width="stretch",
+    )
+    if not confirm:
+        return
+    try:
+        with write_session(engine()) as session:
+            withdraw_visit(session, actor=actor, visit_id=visit_id, reason=reason)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            (slot.error if problem.field == "reason" else st.error)(problem.message(lang()))
+        return
+    except AppError as exc:
+        st.error(exc.message(lang()))
+        return
+    except DB_ERRORS:
+        slot.error(t("err.db_unavailable"))
+        return
+    st.session_state.pop(KEY_WITHDRAW, None)
+    st.session_state.pop(slot_key, None)
+    flash(t("journey.withdrawn_done"))
+    st.rerun()
+
+
+def visit_row(v) -> None:
+    with st.container(border=True):
+        text_col, edit_col, withdraw_col = st.columns([4, 1, 1], vertical_alignment="center")
+        line = (
+            f"**{_day(v.visited_on)}** · {where(v)} · {t('journey.outcome.' + v.outcome)} · "
+            f"{t('journey.residents_n', n=v.residents)}"
+        )
+        if v.status == VisitStatus.WITHDRAWN:
+            line = f"~~{line}~~ · {t('journey.withdrawn_tag')}"
+        if not v.mine:
+            line += f" · _{t('journey.by_other')}_"
+        text_col.markdown(line)
+        if v.correctable:
+            edit_col.button(
+                t("journey.edit"), key=f"my_visits.edit.{v.id}", on_click=_edit, args=(v.id,), width="stretch"
+            )
+            withdraw_col.button(
+                t("journey.withdraw"),
+                key=f"my_visits.withdraw.{v.id}",
+                on_click=_withdraw,
+                args=(v.id,),
+                width="stretch",
+            )
+        if st.session_state.get(KEY_WITHDRAW) == v.id and v.correctable:
+            withdraw_box(v.id)
+
+
+st.subheader(t("nav.my_visits"))
+editing = st.session_state.get(KEY_EDIT)
+if editing is not None:
+    correction_form(editing)
+else:
+    with read_session(engine()) as session:
+        visits = recent_visits(session, actor=actor, days=DAYS)
+    if not visits:
+        st.info(t("journey.my_visits_empty"))
+    day = today()
+    for title, group in (
+        (t("journey.today"), [v for v in visits if v.visited_on == day]),
+        (t("journey.this_week"), [v for v in visits if v.visited_on != day]),
+    ):
+        if not group:
+            continue
+        st.markdown(f"**{title}**")
+        for v in group:
+            visit_row(v)

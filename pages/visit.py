@@ -1,0 +1,460 @@
+"""Log a visit: worklist, one search box, the household card and the visit form, tablet first.
+`?household=<id>` (the QR on a printed household card) opens that household directly."""
+
+import math
+import uuid
+
+import streamlit as st
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from models.db import DatabaseUnavailable, read_session, write_session
+from models.enums import Role, VisitOutcome
+from services.errors import AppError, NotFound, PermissionDenied, ValidationFailed
+from services.households import add_resident, create_household, household_card, likely_duplicates
+from services.printing import villages_in_scope
+from services.search import search_households
+from services.teams import list_teams
+from services.visit_page import commune_of_village, teammates
+from services.visits import VisitInput, record_visit
+from services.worklist import worklist
+from webui import visit_form
+from webui.guard import require
+from webui.state import engine, flash, lang, t
+
+actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+
+HOUSEHOLD_PARAM = "household"
+PAGE_SIZE = 6
+DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
+
+# session_state keys: ids and UI choices only
+KEY_TEAM = "visit.team"  # coordinator: whose worklist
+KEY_PAGE = "visit.page"  # worklist page number
+KEY_QUERY = "visit.query"
+KEY_FORM = "visit.form"  # form instance number: widget keys carry it, so a new number starts afresh
+KEY_FORM_HOUSEHOLD = "visit.form_household"  # the household the idempotency key belongs to
+KEY_IDEMPOTENCY = "visit.idempotency_key"  # one per form instance, replaced only after a save
+KEY_FAILED = "visit.save_failed"  # the last save did not reach the database: offer "Try again"
+KEY_SAVED_VISIT = "visit.saved_visit"
+KEY_SAVED_HOUSEHOLD = "visit.saved_household"
+KEY_SAVED_RESIDENTS = "visit.saved_residents"
+KEY_ADD_CONFIRM = "visit.add_confirm"  # duplicates were shown: the next tap creates anyway
+KEY_NEW_CONFIRM = "visit.new_confirm"
+ADD_PREFIX = "visit.add."
+NEW_PREFIX = "visit.new."
+
+
+def _household_param() -> int | None:
+    raw = st.query_params.get(HOUSEHOLD_PARAM)
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _new_form() -> None:
+    st.session_state[KEY_FORM] = st.session_state.get(KEY_FORM, 0) + 1
+    for key in (KEY_IDEMPOTENCY, KEY_FAILED, KEY_ADD_CONFIRM):
+        st.session_state.pop(key, None)
+
+
+def _open(household_id: int) -> None:
+    st.query_params[HOUSEHOLD_PARAM] = str(household_id)
+    for key in (KEY_SAVED_VISIT, KEY_SAVED_HOUSEHOLD, KEY_SAVED_RESIDENTS):
+        st.session_state.pop(key, None)
+    _new_form()
+
+
+def _close() -> None:
+    st.query_params.pop(HOUSEHOLD_PARAM, None)
+    _new_form()
+
+
+def _first_page() -> None:
+    st.session_state[KEY_PAGE] = 0
+
+
+def _turn(step: int) -> None:
+    st.session_state[KEY_PAGE] = max(0, st.session_state.get(KEY_PAGE, 0) + step)
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _team_choice() -> int | None:
+    """A coordinator picks whose worklist (any team in the area); a volunteer has their own."""
+    if actor.is_volunteer:
+        return None
+    with read_session(engine()) as session:
+        teams = {row.id: f"{row.name} · {row.area_name}" for row in list_teams(session, actor=actor)}
+    return st.selectbox(
+        t("journey.team"),
+        options=[None, *teams],
+        format_func=lambda i: t("journey.all_teams") if i is None else teams[i],
+        key=KEY_TEAM,
+        on_change=_first_page,
+    )
+
+
+# ---------------------------------------------------------------- adding on the spot
+
+
+def _duplicates_warning(dups) -> None:
+    lines = [
+        t(
+            "journey.duplicate_line",
+            name=d.full_name,
+            year=d.birth_year or "?",
+            code=d.household_code,
+            village=d.village_name,
+        )
+        for d in dups
+    ]
+    st.warning(t("journey.duplicate_warning") + "\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def _show_problems(exc: AppError, slots: dict) -> None:
+    problems = exc.problems if isinstance(exc, ValidationFailed) else []
+    if not problems:
+        st.error(exc.message(lang()))
+    for problem in problems:
+        slot = slots.get(problem.field)
+        (slot.error if slot is not None else st.error)(problem.message(lang()))
+
+
+def add_resident_form(card) -> None:
+    """A resident found at home who is not on the list yet (duplicates shown first)."""
+    with st.expander(t("journey.add_resident"), icon=":material/person_add:"):
+        slots: dict = {}
+        name_col, year_col, phone_col = st.columns([3, 1, 2])
+        name = name_col.text_input(t("journey.full_name"), key=ADD_PREFIX + "name")
+        slots["full_name"] = name_col.empty()
+        year = year_col.number_input(
+            t("journey.birth_year"),
+            min_value=1900,
+            max_value=2100,
+            value=None,
+            step=1,
+            key=ADD_PREFIX + "year",
+        )
+        slots["birth_year"] = year_col.empty()
+        phone = phone_col.text_input(t("journey.phone"), key=ADD_PREFIX + "phone")
+        slots["phone"] = phone_col.empty()
+        confirming = st.session_state.get(KEY_ADD_CONFIRM, False)
+        dups = []
+        if confirming:
+            with read_session(engine()) as session:
+                commune_id = commune_of_village(session, actor=actor, village_id=card.village_id)
+                dups = likely_duplicates(
+                    session, actor=actor, commune_id=commune_id, full_name=name, birth_year=year, phone=phone
+                )
+            if dups:
+                _duplicates_warning(dups)
+        label = t("journey.create_anyway") if dups else t("journey.add")
+        if not st.button(label, key=ADD_PREFIX + "go", icon=":material/person_add:", width="stretch"):
+            return
+        try:
+            if not dups:
+                with read_session(engine()) as session:
+                    commune_id = commune_of_village(session, actor=actor, village_id=card.village_id)
+                    found = likely_duplicates(
+                        session,
+                        actor=actor,
+                        commune_id=commune_id,
+                        full_name=name,
+                        birth_year=year,
+                        phone=phone,
+                    )
+                if found and not confirming:
+                    st.session_state[KEY_ADD_CONFIRM] = True
+                    st.rerun()
+            with write_session(engine()) as session:
+                add_resident(
+                    session,
+                    actor=actor,
+                    household_id=card.id,
+                    full_name=name,
+                    birth_year=int(year) if year is not None else None,
+                    phone=phone or None,
+                )
+        except AppError as exc:
+            _show_problems(exc, slots)
+            return
+        except DB_ERRORS:
+            st.error(t("err.db_unavailable"))
+            return
+        st.session_state.pop(KEY_ADD_CONFIRM, None)
+        for suffix in ("name", "year", "phone"):
+            st.session_state.pop(ADD_PREFIX + suffix, None)
+        flash(t("journey.resident_added", name=name.strip()))
+        st.rerun()
+
+
+def add_household_form() -> None:
+    """A household found on the spot, with its head; duplicates of the head are shown first."""
+    with read_session(engine()) as session:
+        villages = {v.id: v.name for v in villages_in_scope(session, actor=actor)}
+    if not villages:
+        return
+    with st.expander(t("journey.add_household"), icon=":material/add_home:"):
+        slots: dict = {}
+        village_id = st.selectbox(
+            t("journey.village"), options=list(villages), format_func=villages.get, key=NEW_PREFIX + "village"
+        )
+        address = st.text_input(t("journey.address"), key=NEW_PREFIX + "address")
+        slots["address"] = st.empty()
+        name_col, year_col, phone_col = st.columns([3, 1, 2])
+        name = name_col.text_input(t("journey.head_name"), key=NEW_PREFIX + "name")
+        slots["head_name"] = name_col.empty()
+        year = year_col.number_input(
+            t("journey.birth_year"),
+            min_value=1900,
+            max_value=2100,
+            value=None,
+            step=1,
+            key=NEW_PREFIX + "year",
+        )
+        slots["head_birth_year"] = year_col.empty()
+        phone = phone_col.text_input(t("journey.phone"), key=NEW_PREFIX + "phone")
+        slots["phone"] = phone_col.empty()
+        confirming = st.session_state.get(KEY_NEW_CONFIRM, False)
+        dups = []
+        if confirming and village_id is not None:
+            with read_session(engine()) as session:
+                commune_id = commune_of_village(session, actor=actor, village_id=village_id)
+                dups = likely_duplicates(
+                    session, actor=actor, commune_id=commune_id, full_name=name, birth_year=year, phone=phone
+                )
+            if dups:
+                _duplicates_warning(dups)
+        label = t("journey.create_anyway") if dups else t("journey.add")
+        if not st.button(label, key=NEW_PREFIX + "go", icon=":material/add_home:", width="stretch"):
+            return
+        try:
+            if not dups:
+                with read_session(engine()) as session:
+                    commune_id = commune_of_village(session, actor=actor, village_id=village_id)
+                    found = likely_duplicates(
+                        session,
+                        actor=actor,
+                        commune_id=commune_id,
+                        full_name=name,
+                        birth_year=year,
+                        phone=phone,
+                    )
+                if found and not confirming:
+                    st.session_state[KEY_NEW_CONFIRM] = True
+                    st.rerun()
+            with write_session(engine()) as session:
+                created = create_household(
+                    session,
+                    actor=actor,
+                    village_id=village_id,
+                    address=address,
+                    head_name=name,
+                    phone=phone or None,
+                    head_birth_year=int(year) if year is not None else None,
+                )
+        except AppError as exc:
+            _show_problems(exc, slots)
+            return
+        except DB_ERRORS:
+            st.error(t("err.db_unavailable"))
+            return
+        st.session_state.pop(KEY_NEW_CONFIRM, None)
+        for suffix in ("address", "name", "year", "phone"):
+            st.session_state.pop(NEW_PREFIX + suffix, None)
+        flash(t("journey.household_added", code=created.code))
+        _open(created.household_id)
+        st.rerun()
+
+
+# ---------------------------------------------------------------- the list
+
+
+def saved_banner() -> None:
+    """After a save: what to show each resident who was there next time."""
+    household_id = st.session_state.get(KEY_SAVED_HOUSEHOLD)
+    if household_id is None:
+        return
+    try:
+        with read_session(engine()) as session:
+            card = household_card(session, actor=actor, household_id=household_id)
+    except AppError:
+        return
+    st.success(t("journey.saved", code=card.code), icon=":material/check_circle:")
+    present = set(st.session_state.get(KEY_SAVED_RESIDENTS, ()))
+    shown = [r for r in card.residents if r.id in present]
+    if shown:
+        with st.container(border=True):
+            st.markdown(f"**{t('journey.show_next')}**")
+            for resident in shown:
+                st.markdown(f"{resident.full_name} · {visit_form.ladder_line(resident.levels)}")
+                visit_form.next_material_row(resident.levels, key=f"visit.saved.{resident.id}")
+    visit_form.page_link("pages/my_visits.py", t("journey.open_my_visits"), ":material/history:")
+
+
+def hit_button(household_id: int, label: str, key: str) -> None:
+    st.button(label, key=key, on_click=_open, args=(household_id,), width="stretch")
+
+
+def list_view() -> None:
+    saved_banner()
+    query = st.text_input(
+        t("journey.search"), key=KEY_QUERY, placeholder=t("journey.search_hint"), icon=":material/search:"
+    )
+    if query.strip():
+        with read_session(engine()) as session:
+            hits = search_households(session, actor=actor, query=query, limit=PAGE_SIZE * 2)
+        if not hits:
+            st.info(t("journey.search_empty"))
+        for hit in hits:
+            names = ", ".join(r.full_name for r in hit.residents) or (hit.head_name or "")
+            label = f"**{hit.code}** · {hit.address} · {names} · {hit.village_name}"
+            hit_button(hit.household_id, label, key=f"visit.hit.{hit.household_id}")
+        return
+    team_id = _team_choice()
+    page = st.session_state.get(KEY_PAGE, 0)
+    with read_session(engine()) as session:
+        listing = worklist(session, actor=actor, team_id=team_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    st.markdown(f"**{t('journey.worklist')}** · {listing.total}")
+    if not listing.rows:
+        st.info(t("journey.worklist_empty"))
+    village = None
+    for row in listing.rows:
+        if row.village_id != village:
+            village = row.village_id
+            st.caption(row.village_name)
+        tag = t("journey.tag." + row.tag)
+        if row.follow_up_on:
+            tag += f" {_day(row.follow_up_on)}"
+        label = (
+            f"**{row.code}** · {row.address} · {row.head_name or ''} · "
+            f"{t('journey.residents_n', n=row.residents)} · {tag}"
+        )
+        hit_button(row.household_id, label, key=f"visit.row.{row.household_id}")
+    pages = max(1, math.ceil(listing.total / PAGE_SIZE))
+    if pages > 1:
+        prev_col, info_col, next_col = st.columns([2, 1, 2], vertical_alignment="center")
+        prev_col.button(
+            t("journey.prev"),
+            key="visit.prev",
+            on_click=_turn,
+            args=(-1,),
+            disabled=page == 0,
+            width="stretch",
+            icon=":material/chevron_left:",
+        )
+        info_col.caption(t("journey.page_of", page=page + 1, pages=pages))
+        next_col.button(
+            t("journey.next_page"),
+            key="visit.next",
+            on_click=_turn,
+            args=(1,),
+            disabled=page + 1 >= pages,
+            width="stretch",
+            icon=":material/chevron_right:",
+        )
+    add_household_form()
+
+
+# ---------------------------------------------------------------- one household
+
+
+def household_view(household_id: int) -> None:
+    back_col, title_col = st.columns([1, 3], vertical_alignment="center")
+    back_col.button(t("journey.back"), key="visit.back", on_click=_close, icon=":material/arrow_back:")
+    try:
+        with read_session(engine()) as session:
+            card = household_card(session, actor=actor, household_id=household_id)
+            team_id = st.session_state.get(KEY_TEAM) if not actor.is_volunteer else None
+            mates = {m.member_id: m.full_name for m in teammates(session, actor=actor, team_id=team_id)}
+    except (PermissionDenied, NotFound) as exc:
+        st.error(exc.message(lang()))
+        st.stop()
+    if st.session_state.get(KEY_FORM_HOUSEHOLD) != card.id:
+        _new_form()
+        st.session_state[KEY_FORM_HOUSEHOLD] = card.id
+    if KEY_IDEMPOTENCY not in st.session_state:
+        st.session_state[KEY_IDEMPOTENCY] = uuid.uuid4().hex
+    form = f"visit.f{st.session_state[KEY_FORM]}.{card.id}"
+
+    title_col.markdown(f"**{card.code}** · {card.address} · {card.village_name}")
+    facts = [
+        t("journey.last_visit", date=_day(card.last_visited_on))
+        if card.last_visited_on
+        else t("journey.never_visited")
+    ]
+    if card.follow_up_on:
+        facts.append(t("journey.follow_up_at", date=_day(card.follow_up_on)))
+    st.caption(" · ".join(facts))
+
+    slots: dict = {}
+    visit_form.compact_style()
+    visited_on, place, outcome = visit_form.date_and_place(form, slots)
+    done = outcome == VisitOutcome.DONE
+    if not card.residents:
+        st.info(t("journey.no_residents"))
+    elif done:
+        st.caption(t("journey.ladder_legend"))
+    residents = []
+    for resident in card.residents:
+        item = visit_form.resident_block(f"{form}.r{resident.id}", resident, details=done, slots=slots)
+        if item is not None:
+            residents.append(item)
+    members, follow_up_on, notes = visit_form.team_and_follow_up(form, slots, mates)
+    status = st.container()
+    save_col, retry_col = st.columns([3, 1]) if st.session_state.get(KEY_FAILED) else (st.container(), None)
+    clicked = save_col.button(
+        t("journey.save"), key="visit.save", type="primary", icon=":material/save:", width="stretch"
+    )
+    if retry_col is not None:
+        clicked = (
+            retry_col.button(
+                t("journey.retry"), key="visit.retry", icon=":material/refresh:", width="stretch"
+            )
+            or clicked
+        )
+    add_resident_form(card)
+    if not clicked:
+        return
+    data = VisitInput(
+        idempotency_key=st.session_state[KEY_IDEMPOTENCY],
+        visited_on=visited_on,
+        place=place,
+        outcome=outcome,
+        household_id=card.id,
+        member_ids=members,
+        follow_up_on=follow_up_on,
+        notes=notes,
+        residents=residents if done else [],
+    )
+    try:
+        with write_session(engine()) as session:
+            visit_id = record_visit(session, actor=actor, data=data)
+    except ValidationFailed as exc:
+        left = visit_form.Slots(slots).show(exc)
+        status.error(t("journey.save_failed_fields"))
+        for message in left:
+            status.error(message)
+        return
+    except AppError as exc:
+        status.error(exc.message(lang()))
+        return
+    except DB_ERRORS:
+        st.session_state[KEY_FAILED] = True
+        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
+        if retry_col is None:
+            st.button(t("journey.retry"), key="visit.retry", icon=":material/refresh:", width="stretch")
+        return
+    _close()
+    st.session_state[KEY_SAVED_VISIT] = visit_id
+    st.session_state[KEY_SAVED_HOUSEHOLD] = card.id
+    st.session_state[KEY_SAVED_RESIDENTS] = [r.resident_id for r in data.residents]
+    st.rerun()
+
+
+st.subheader(t("nav.visit"))
+opened = _household_param()
+if opened is None:
+    list_view()
+else:
+    household_view(opened)

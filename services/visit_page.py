@@ -1,0 +1,242 @@
+"""Reads the visit, session and my-visits pages need beyond the visit services: a visit as an
+editable draft, residents of many households as cards, the places of a group session, teammates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.enums import SKILLS, AreaLevel, Role, VisitPlace, VisitStatus
+from models.tables import (
+    Area,
+    Household,
+    Member,
+    Resident,
+    ResidentSkill,
+    SkillEvent,
+    Team,
+    Visit,
+    VisitGuidance,
+    VisitMember,
+    VisitResident,
+)
+from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.households import BARRIER_FLAGS, ResidentCard
+from services.scope import Actor, ancestor_ids, path_in_scope, require_role, require_village_access
+from services.text import person_sort_key, sort_key
+from services.visits import CORRECTION_DAYS, correction_open
+
+WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
+
+
+@dataclass(frozen=True)
+class AttendeeCard:
+    """A resident at a group session: the household card's resident plus where they live."""
+
+    card: ResidentCard
+    household_id: int
+    household_code: str
+    village_name: str
+
+
+@dataclass(frozen=True)
+class SessionPlace:
+    area_id: int  # a village (its cultural house) or a commune (its one-stop counter)
+    name: str
+    place: str  # VisitPlace.COMMUNITY | VisitPlace.COUNTER
+
+
+@dataclass(frozen=True)
+class Teammate:
+    member_id: int
+    full_name: str
+
+
+@dataclass
+class ResidentDraft:
+    resident_id: int
+    guidance: set[str] = field(default_factory=set)
+    levels: dict[str, int] = field(default_factory=dict)  # levels this visit recorded
+    evidence: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class VisitDraft:
+    """A recorded visit as the correction form shows it."""
+
+    id: int
+    kind: str
+    household_id: int | None
+    area_id: int  # the village (household visit) or where the session took place
+    team_id: int | None  # the recording volunteer's team (whose members can be named as going)
+    visited_on: date
+    place: str
+    outcome: str
+    follow_up_on: date | None
+    notes: str
+    member_ids: list[int]
+    author_member_id: int | None
+    residents: list[ResidentDraft]
+
+
+def _levels(session: Session, resident_ids: list[int]) -> dict[int, dict[str, int]]:
+    out = {rid: dict.fromkeys((s.value for s in SKILLS), 0) for rid in resident_ids}
+    if resident_ids:
+        for rid, skill, level in session.exec(
+            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
+                ResidentSkill.resident_id.in_(resident_ids)
+            )
+        ).all():
+            out[rid][skill] = level
+    return out
+
+
+def attendee_cards(session: Session, *, actor: Actor, resident_ids: list[int]) -> list[AttendeeCard]:
+    """Residents chosen for a group session, in the order given; each must live in the actor's reach
+    (PermissionDenied otherwise). Residents no longer active are left out."""
+    require_role(actor, *WRITER_ROLES)
+    ids = list(dict.fromkeys(resident_ids))
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Resident, Household.code, Household.village_id, Area.name)
+        .join(Household, Household.id == Resident.household_id)
+        .join(Area, Area.id == Household.village_id)
+        .where(Resident.id.in_(ids), Resident.status == "active")
+    ).all()
+    for _resident, _code, village_id, _name in rows:
+        require_village_access(session, actor, village_id)
+    levels = _levels(session, [r.id for r, *_ in rows])
+    by_id = {
+        r.id: AttendeeCard(
+            card=ResidentCard(
+                id=r.id,
+                full_name=r.full_name,
+                birth_year=r.birth_year,
+                sex=r.sex,
+                phone=r.phone,
+                is_head=r.is_head,
+                levels=levels[r.id],
+                barriers={name: getattr(r, name) for name in BARRIER_FLAGS},
+                first_guided_on=r.first_guided_on,
+            ),
+            household_id=r.household_id,
+            household_code=code,
+            village_name=village_name,
+        )
+        for r, code, _village_id, village_name in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def session_places(session: Session, *, actor: Actor) -> list[SessionPlace]:
+    """Where a group session can take place: the cultural house of each village the actor works in,
+    then the one-stop counter of each commune above them."""
+    require_role(actor, *WRITER_ROLES)
+    query = select(Area).where(Area.level == AreaLevel.VILLAGE, Area.path.like(actor.area_path + "%"))
+    if actor.is_volunteer:
+        query = query.where(Area.id.in_(actor.village_ids or (-1,)))
+    villages = sorted(session.exec(query).scalars(), key=lambda a: sort_key(a.name))
+    commune_ids = {i for v in villages for i in ancestor_ids(v.path)}
+    if actor.area_level == AreaLevel.COMMUNE:
+        commune_ids.add(actor.area_id)
+    communes = [
+        a
+        for a in session.exec(
+            select(Area).where(Area.id.in_(commune_ids), Area.level == AreaLevel.COMMUNE)
+        ).scalars()
+        if path_in_scope(actor, a.path)
+    ]
+    communes.sort(key=lambda a: sort_key(a.name))
+    return [SessionPlace(v.id, v.name, VisitPlace.COMMUNITY) for v in villages] + [
+        SessionPlace(c.id, c.name, VisitPlace.COUNTER) for c in communes
+    ]
+
+
+def commune_of_village(session: Session, *, actor: Actor, village_id: int) -> int:
+    """The commune above a village the actor works in (where duplicates are looked for)."""
+    village = require_village_access(session, actor, village_id)
+    return village.parent_id if village.level == AreaLevel.VILLAGE else village.id
+
+
+def teammates(session: Session, *, actor: Actor, team_id: int | None = None) -> list[Teammate]:
+    """Active members who can be named as going too: a volunteer's own team; for a coordinator the
+    team given (in their area), none without one. The actor's own member record is left out."""
+    require_role(actor, *WRITER_ROLES)
+    if actor.is_volunteer:
+        team_id = actor.team_id
+    if team_id is None:
+        return []
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound()
+    if not session.get(Area, team.area_id).path.startswith(actor.area_path):
+        raise PermissionDenied("err.out_of_scope")
+    rows = session.exec(
+        select(Member.id, Member.full_name).where(Member.team_id == team_id, Member.active.is_(True))
+    ).all()
+    out = [Teammate(i, n) for i, n in rows if i != actor.member_id]
+    return sorted(out, key=lambda m: person_sort_key(m.full_name))
+
+
+def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
+    """A visit the actor may still correct, as the correction form prefills it. Refuses like
+    `services.visits.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""
+    require_role(actor, *WRITER_ROLES)
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound()
+    area = session.get(Area, visit.village_id)
+    if not path_in_scope(actor, area.path):
+        raise PermissionDenied("err.out_of_scope")
+    if actor.role != Role.COORDINATOR and visit.created_by != actor.user_id:
+        raise PermissionDenied("journey.visit_not_yours")
+    if visit.status != VisitStatus.ACTIVE:
+        raise ValidationFailed([FieldProblem("visit", "journey.visit_withdrawn")])
+    if not correction_open(visit.visited_on):
+        raise PermissionDenied("journey.correction_closed", days=CORRECTION_DAYS)
+    resident_ids = list(
+        session.exec(select(VisitResident.resident_id).where(VisitResident.visit_id == visit.id)).scalars()
+    )
+    drafts = {rid: ResidentDraft(rid) for rid in resident_ids}
+    for rid, kind in session.exec(
+        select(VisitGuidance.resident_id, VisitGuidance.kind).where(VisitGuidance.visit_id == visit.id)
+    ).all():
+        if rid in drafts:
+            drafts[rid].guidance.add(kind)
+    for event in session.exec(
+        select(SkillEvent)
+        .where(SkillEvent.visit_id == visit.id, SkillEvent.active.is_(True))
+        .order_by(SkillEvent.id)
+    ).scalars():
+        draft = drafts.get(event.resident_id)
+        if draft is None:
+            continue
+        draft.levels[event.skill] = event.level
+        if event.evidence:
+            draft.evidence[event.skill] = event.evidence
+        if event.reason:
+            draft.reasons[event.skill] = event.reason
+    members = list(
+        session.exec(select(VisitMember.member_id).where(VisitMember.visit_id == visit.id)).scalars()
+    )
+    author = session.exec(select(Member.id).where(Member.user_id == visit.created_by)).scalar()
+    return VisitDraft(
+        id=visit.id,
+        kind=visit.kind,
+        household_id=visit.household_id,
+        area_id=visit.village_id,
+        team_id=visit.team_id,
+        visited_on=visit.visited_on,
+        place=visit.place,
+        outcome=visit.outcome,
+        follow_up_on=visit.follow_up_on,
+        notes=visit.notes,
+        member_ids=sorted(m for m in members if m != author),
+        author_member_id=author,
+        residents=[drafts[rid] for rid in sorted(drafts)],
+    )

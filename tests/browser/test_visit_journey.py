@@ -1,0 +1,168 @@
+"""The volunteer's journey in a real Chromium at tablet size (768×1024) on the demo database: find a
+household by a resident's name typed without diacritics, record a done visit for three residents,
+see it in "my recent visits", reload and still find it. Counts the taps from the opened household to
+the saved visit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from models.db import make_engine, read_session
+from models.tables import Household, Resident, ResidentSkill, User, Visit
+from services.i18n import t
+from services.scope import load_actor
+from services.text import search_key
+from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
+from tests.browser.test_signin import sign_in
+
+pytestmark = pytest.mark.browser
+
+MAX_TAPS = 12
+GUIDES = ("guide_submit", "guide_pay", "guide_apps")
+
+
+def vi(key: str, **params: object) -> str:
+    return t(key, "vi", **params)
+
+
+def css_key(key: str) -> str:
+    """Streamlit's class for a keyed element: `st-key-` and the key with other characters as '-'."""
+    return "st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def pick_household(env: dict[str, str]) -> dict:
+    """A household of three active residents in one of the demo volunteer's villages, whose name search
+    (without diacritics) is specific; for each resident a skill below 3 to raise by one."""
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as s:
+            user_id = s.exec(select(User.id).where(User.username == DEMO_USERS["volunteer"])).scalar_one()
+            actor = load_actor(s, user_id)
+            threes = (
+                select(Household.id)
+                .join(Resident, Resident.household_id == Household.id)
+                .where(
+                    Household.village_id.in_(actor.village_ids),
+                    Household.status == "active",
+                    Resident.status == "active",
+                )
+                .group_by(Household.id)
+                .having(func.count() == 3)
+                .order_by(Household.id)
+            )
+            for household_id in s.exec(threes).scalars():
+                residents = list(
+                    s.exec(
+                        select(Resident.id, Resident.full_name).where(
+                            Resident.household_id == household_id, Resident.status == "active"
+                        )
+                    ).all()
+                )
+                name = residents[0].full_name
+                if search_key(name) == name or len({search_key(r.full_name) for r in residents}) < 3:
+                    continue  # need diacritics in the name to prove the point
+                namesakes = s.exec(
+                    select(func.count()).select_from(Resident).where(Resident.name_key == search_key(name))
+                ).scalar_one()
+                if namesakes != 1:
+                    continue
+                plan = []
+                for rid, _name in residents:
+                    levels = dict(
+                        s.exec(
+                            select(ResidentSkill.skill, ResidentSkill.level).where(
+                                ResidentSkill.resident_id == rid
+                            )
+                        ).all()
+                    )
+                    skill = next(
+                        sk for sk in ("submit", "pay", "feedback", "receive", "apps") if levels.get(sk, 0) < 3
+                    )
+                    plan.append((rid, skill, levels.get(skill, 0) + 1))
+                code = s.get(Household, household_id).code
+                last = s.exec(select(func.coalesce(func.max(Visit.id), 0))).scalar_one()
+                return {"id": household_id, "code": code, "name": name, "plan": plan, "last_visit": last}
+    finally:
+        engine.dispose()
+    pytest.fail("the demo data has no household of three in the volunteer's villages")
+
+
+def new_visits(env: dict[str, str], after_id: int) -> list[tuple]:
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as s:
+            return list(s.exec(select(Visit.household_id, Visit.outcome).where(Visit.id > after_id)).all())
+    finally:
+        engine.dispose()
+
+
+def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app, demo_env, tmp_path):
+    target = pick_household(demo_env)
+    typed = search_key(target["name"])
+    assert typed != target["name"]
+
+    page.goto(f"{demo_app}/visit")
+    wait_idle(page)
+    sign_in(page, DEMO_USERS["volunteer"], DEMO_PASSWORD)
+    search = page.get_by_label(vi("journey.search"))
+    expect(search).to_be_visible()  # signed in on the page the link opened
+    wait_idle(page)
+    search.fill(typed)
+    search.press("Enter")
+    wait_idle(page)
+    hit = page.locator(f".{css_key('visit.hit.' + str(target['id']))} button")
+    expect(hit).to_contain_text(target["code"])
+    expect(hit).to_contain_text(target["name"])
+    hit.click()
+    wait_idle(page)
+    expect(page.get_by_role("button", name=vi("journey.save"))).to_be_visible()
+
+    # ---- from the opened household to the saved visit: every tap counted
+    taps = 0
+    for (rid, skill, level), guide in zip(target["plan"], GUIDES, strict=True):
+        pills = page.locator(f"[class*='-r{rid}-guidance']")
+        pills.get_by_role("button", name=vi(f"journey.guide_short.{guide}")).click()
+        taps += 1
+        wait_idle(page)
+        ladder = page.locator(f"[class*='-r{rid}-level-{skill}']")
+        ladder.get_by_role("radio", name=str(level), exact=True).click()
+        taps += 1
+        wait_idle(page)
+    for rid, _skill, _level in target["plan"]:
+        expect(page.locator(f"[class*='-r{rid}-present'] input")).to_be_checked()
+
+    page.mouse.move(0, 0)
+    shot = tmp_path / "visit-form-768x1024.png"
+    page.screenshot(path=str(shot))
+    full = tmp_path / "visit-form-full.png"
+    page.screenshot(path=str(full), full_page=True)
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    top = tmp_path / "visit-form-top-768x1024.png"
+    page.screenshot(path=str(top))
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    print(f"screenshots: {top} {shot} {full}; main scroll height {height}px")
+
+    page.get_by_role("button", name=vi("journey.save")).click()
+    taps += 1
+    wait_idle(page)
+    expect(page.get_by_text(vi("journey.saved", code=target["code"]))).to_be_visible()
+    print(f"taps from the opened household to the saved visit: {taps}")
+    assert taps <= MAX_TAPS
+    expect(page.get_by_text(vi("journey.show_next"))).to_be_visible()
+
+    assert new_visits(demo_env, target["last_visit"]) == [(target["id"], "done")]
+
+    # ---- my recent visits, before and after a reload
+    page.get_by_test_id("stMainBlockContainer").get_by_role("link", name=vi("journey.open_my_visits")).click()
+    wait_idle(page)
+    row = page.get_by_text(re.compile(re.escape(target["code"])))
+    expect(row.first).to_be_visible()
+    expect(page.get_by_role("button", name=vi("journey.edit")).first).to_be_visible()
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(re.escape(target["code"]))).first).to_be_visible()
+    expect(page.get_by_label(vi("login.password"))).to_have_count(0)
