@@ -30,6 +30,7 @@ from models.tables import Area, Household, Resident
 from services.areas import create_area
 from services.clock import utcnow
 from services.resident_import import import_residents
+from services.text import search_key
 
 FAMILY = [
     "Nguyễn",
@@ -85,12 +86,18 @@ def make_csv(village_codes: list[str], residents: int, seed: int = 1) -> bytes:
         code = f"{village}-{household:07d}"
         address = f"Số {rng.randint(1, 300)}, xóm {rng.randint(1, 9)}"
         family = rng.choice(FAMILY)
+        seen: set[tuple[str, int]] = set()
         for member in range(min(rng.randint(1, 6), residents - n)):
-            name = f"{family} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            while True:  # the same person twice in one household would (rightly) reject the file
+                name = f"{family} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+                born = rng.randint(1930, year - 1)
+                if (search_key(name), born) not in seen:
+                    seen.add((search_key(name), born))
+                    break
             phone = f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.6 else ""
             w.writerow(
                 [
-                    code, village, address, name, rng.randint(1930, year - 1), rng.choice(["Nam", "Nữ"]),
+                    code, village, address, name, born, rng.choice(["Nam", "Nữ"]),
                     phone, "x" if member == 0 else "", rng.choice(["có", "không", ""]),
                 ]
             )  # fmt: skip

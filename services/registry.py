@@ -52,13 +52,20 @@ HISTORY_LIMIT = 200
 
 # ---------------------------------------------------------------- Vietnamese order as a stored string
 
-_SPACE = f"{100 + ord(' '):03x}"  # how sort_key ranks a space (any non-letter: 100 + code point)
+
+def _letter(rank: int) -> str:
+    """One letter's rank as text: the 33 letters of the alphabet are one character each ('A'..'a');
+    anything else (sort_key ranks it 100 + code point) is '~' and four hex digits, after every letter."""
+    return chr(0x41 + rank) if rank < 100 else f"~{min(rank - 100, 0xFFFF):04x}"
+
+
+_SPACE = _letter(100 + ord(" "))
 
 
 @lru_cache(maxsize=200_000)
 def _word_code(word: str) -> tuple[str, str]:
     letters, tones = sort_key(word)
-    return "".join(f"{min(r, 0xFFF):03x}" for r in letters), "".join(str(t) for t in tones)
+    return "".join(_letter(r) for r in letters), "".join(str(t) for t in tones)
 
 
 def _text_code(words: list[str]) -> tuple[str, str]:
@@ -67,8 +74,9 @@ def _text_code(words: list[str]) -> tuple[str, str]:
 
 
 def person_sort_name(full_name: str | None) -> str:
-    """`person_sort_key` as a string whose byte order is the same order (3 hex digits per letter,
-    one digit per tone; a space sorts below every digit, so a shorter prefix comes first)."""
+    """`person_sort_key` as a string whose byte order is the same order: given name's letters, its
+    tones (one digit each), then the full name's letters and tones, parts separated by a space, which
+    sorts below every code character, so a shorter prefix comes first."""
     return sort_name_of_words([w for w in normalize_text(full_name).lower().split(" ") if w])
 
 
@@ -345,9 +353,14 @@ def list_residents(
         .join(village, village.id == Household.village_id)
         .where(_village_clause(area), *_resident_clauses(filters))
     )
-    status = _status_clause(Resident.status, filters.status)
-    if status is not None:
-        q = q.where(status)
+    # A resident counts as active only in an active household (as in the rollups).
+    both_active = and_(
+        Resident.status == PersonStatus.ACTIVE.value, Household.status == PersonStatus.ACTIVE.value
+    )
+    if filters.status == "active":
+        q = q.where(both_active)
+    elif filters.status == "inactive":
+        q = q.where(~both_active)
     visit = _visit_clause(filters.visit_status)
     if visit is not None:
         q = q.where(visit)

@@ -169,11 +169,14 @@ def read_table(data: bytes, filename: str = "") -> tuple[list[str], Iterator[tup
 
 
 def _cell(value) -> str:
-    if value is None:
+    if value.__class__ is str:  # every CSV cell: the fast path
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
         return text[1:]  # undo the export's formula guard
     return text
@@ -417,9 +420,7 @@ def _parse_rows(rows_iter, index, labels, villages, year, problems, report, noti
         if len(cells) < width or len(cells) <= max(index.values()):
             cells = list(cells) + [None] * (max(index.values()) + 1 - len(cells))
 
-        def bad(col: str, key: str, **params) -> None:
-            problems.append(FieldProblem(labels[col], key, params, line))  # noqa: B023
-
+        bad = _Reporter(problems, labels, line)
         code = _cell(cells[i_code])
         if not code:
             bad("household_code", "err.required")
@@ -505,6 +506,18 @@ def _parse_rows(rows_iter, index, labels, villages, year, problems, report, noti
         )
     notify(0.45, "read")
     return out
+
+
+class _Reporter:
+    """Adds a problem for one column of one line (created only once per row)."""
+
+    __slots__ = ("labels", "line", "problems")
+
+    def __init__(self, problems: list[FieldProblem], labels: dict[str, str], line: int) -> None:
+        self.problems, self.labels, self.line = problems, labels, line
+
+    def __call__(self, col: str, key: str, **params) -> None:
+        self.problems.append(FieldProblem(self.labels[col], key, params, self.line))
 
 
 @dataclass(slots=True)

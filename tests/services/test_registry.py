@@ -101,6 +101,10 @@ def test_filters(world):
         assert [(h.code, h.residents) for h in households] == [("V1", 2)]
         assert [h.code for h in list_households(s, actor=coordinator, filters=RegistryFilter(
             barrier="no_smartphone")).rows] == ["V1"]  # fmt: skip
+    with write_session(engine) as s:
+        admin.set_household_status(s, actor=coordinator, household_id=h_visited, status="moved")
+    assert ids_for() == set()  # residents of a household that moved away are not active either
+    assert ids_for(status="inactive") == {old, young, other}
 
 
 def test_scope_roles_and_masking(world):
