@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -48,6 +49,14 @@ OLD_AGE = 60
 RESIDENT_SORTS = ("name", "name_desc", "birth_year", "household")
 HOUSEHOLD_SORTS = ("code", "last_visit", "follow_up")
 HISTORY_LIMIT = 200
+
+
+# SQLAlchemy's SQLite compiler drops table hints; let through SQLite's own "INDEXED BY" (used below).
+def _sqlite_from_hint(self, table, text):
+    return text if text.startswith("INDEXED BY ") else None
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 
 # ---------------------------------------------------------------- Vietnamese order as a stored string
@@ -367,6 +376,11 @@ def list_residents(
     needle = search_key(filters.query)
     if needle:
         q = q.where(Resident.name_key.like(f"%{needle}%"))
+    if sort in ("name", "name_desc") and area.level in ("province", "district"):
+        # A wide area: walk the name index and stop after one page. SQLite's planner would otherwise
+        # start from the households of every village and sort the whole province; a commune or a
+        # village is small enough for that plan, and a selective filter there needs it.
+        q = q.with_hint(Resident, "INDEXED BY ix_resident_sort_name", "sqlite")
     if sort == "name_desc":
         q = q.order_by(Resident.sort_name.desc(), Resident.id.desc())
     elif sort == "birth_year":

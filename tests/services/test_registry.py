@@ -55,6 +55,11 @@ def test_residents_in_vietnamese_order_across_pages(world):
     with read_session(engine) as s:
         desc = list_residents(s, actor=coordinator, filters=RegistryFilter(), page_size=200, sort="name_desc")
     assert [r.full_name for r in desc.rows] == list(reversed(expected))
+    # a province-wide list walks the name index (its own query plan on SQLite): same order
+    admin = f.actor_for(engine, f.create_user(engine, role="admin", area_code="P"))
+    with read_session(engine) as s:
+        wide = list_residents(s, actor=admin, filters=RegistryFilter(barrier=None), page_size=200)
+    assert [r.full_name for r in wide.rows] == expected
 
 
 def test_filters(world):
