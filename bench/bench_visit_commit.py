@@ -1,11 +1,13 @@
 """Benchmark: committing one visit (5 residents × 5 skills, derived state and rollups included), beside a
-bare insert of the same rows (visit, visit_resident, visit_guidance, skill_event; nothing derived).
+bare insert of the same rows (visit, visit_member, visit_resident, visit_guidance, skill_event; nothing
+derived, nothing read), each in its own write transaction on the same engine.
 
     python bench/bench_visit_commit.py                      # builds a commune-scale SQLite database
     python bench/bench_visit_commit.py --db sqlite:///province.sqlite --commits 200
 
 A SQLite file given with --db is copied first (the visits would otherwise stay in it); pass --in-place
-to write into it, which a PostgreSQL URL always does. Prints p50/p95 in milliseconds; not a test.
+to write into it, which a PostgreSQL URL always does. Prints p50/p95 in milliseconds and the SQL
+statements each commit sends; not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.engine import make_url
 
 from models.db import make_engine, read_session, write_session
@@ -34,6 +36,7 @@ from models.tables import (
     User,
     Visit,
     VisitGuidance,
+    VisitMember,
     VisitResident,
 )
 from services.clock import today, utcnow
@@ -86,6 +89,11 @@ def pick_volunteer(session):
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def _record(engine, actor, data: VisitInput) -> None:
+    with write_session(engine) as s:
+        record_visit(s, actor=actor, data=data)
 
 
 def main() -> None:
@@ -159,6 +167,8 @@ def main() -> None:
                 )
                 .returning(Visit.id)
             ).scalar_one()
+            if actor.member_id is not None:  # record_visit adds the actor's own member record
+                s.exec(insert(VisitMember), params=[{"visit_id": visit_id, "member_id": actor.member_id}])
             s.exec(
                 insert(VisitResident),
                 params=[{"visit_id": visit_id, "resident_id": r.resident_id} for r in data.residents],
@@ -190,6 +200,17 @@ def main() -> None:
                 ],
             )
 
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args):
+        statements[0] += 1
+
+    def counted(work) -> int:
+        statements[0] = 0
+        work()
+        return statements[0]
+
     full_ms: list[float] = []
     bare_ms: list[float] = []
     for _ in range(5):  # warm-up: caches, statement compilation
@@ -207,7 +228,11 @@ def main() -> None:
         started = time.perf_counter()
         bare(data)
         bare_ms.append((time.perf_counter() - started) * 1000)
+    data = form()[0]
+    full_sql = counted(lambda: _record(engine, actor, data))
+    bare_sql = counted(lambda: bare(form()[0]))
     print(f"{args.commits} commits, {RESIDENTS_PER_VISIT} residents x {len(SKILLS)} skills each")
+    print(f"  SQL statements per commit (BEGIN included): record_visit {full_sql}, bare {bare_sql}")
     for label, values in (
         ("record_visit (rollups, derived state, audit)", full_ms),
         ("bare insert of the same rows", bare_ms),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +10,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from models.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_POOL_SIZE = 5  # connections kept open per engine (process)
 WRITE_OPTION = "fiveb3h_write"
 
 
@@ -62,6 +64,20 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):
+        # A pooled connection goes back as a new one would start: a bulk job may have enlarged its
+        # page cache, and an open temporary database makes a later `PRAGMA temp_store` inside a
+        # transaction fail (setting temp_store to another value closes it).
+        if dbapi_connection is None:
+            return
+        try:
+            dbapi_connection.execute("PRAGMA temp_store = MEMORY")
+            dbapi_connection.execute("PRAGMA temp_store = DEFAULT")
+            dbapi_connection.execute("PRAGMA cache_size = -2000")  # SQLite's default, in KiB
+        except sqlite3.Error as exc:
+            record.invalidate(exc)  # reconnect at the next checkout
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A write transaction takes the lock up front: read-then-write would otherwise fail
@@ -75,8 +91,18 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # NullPool: one short-lived connection per operation, so no connection crosses threads.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False})
+        # A few connections stay open between operations: a fresh one per operation paid the connect
+        # and its PRAGMAs, and closing the last connection of a WAL database checkpoints the WAL into
+        # the file with an fsync — most of a small write's time on a large file. The pool hands each
+        # connection to one session at a time, so sharing it across threads is safe
+        # (check_same_thread off); past the pool size, extra connections open and close as needed.
+        engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=-1,
+            connect_args={"check_same_thread": False},
+        )
         _configure_sqlite(engine)
     else:
         engine = create_engine(

@@ -98,10 +98,38 @@ def resident_facts(session: Session, resident_id: int) -> ResidentFacts:
             select(ResidentSkill.skill, ResidentSkill.level).where(ResidentSkill.resident_id == resident_id)
         ).all()
     )
+    return facts_of(resident, household, levels)
+
+
+def resident_facts_many(session: Session, resident_ids: Iterable[int]) -> dict[int, ResidentFacts]:
+    """`resident_facts` of many residents in three queries (the ORM objects in the session are used
+    as they are, pending changes included)."""
+    ids = sorted(set(resident_ids))
+    if not ids:
+        return {}
+    residents = {r.id: r for r in session.exec(select(Resident).where(Resident.id.in_(ids))).scalars()}
+    household_ids = sorted({r.household_id for r in residents.values()})
+    households = {
+        h.id: h for h in session.exec(select(Household).where(Household.id.in_(household_ids))).scalars()
+    }
+    levels: dict[int, dict[str, int]] = {rid: {} for rid in ids}
+    for rid, skill, level in session.exec(
+        select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
+            ResidentSkill.resident_id.in_(ids)
+        )
+    ).all():
+        levels[rid][skill] = level
+    return {
+        rid: facts_of(residents[rid], households[residents[rid].household_id], levels[rid]) for rid in ids
+    }
+
+
+def facts_of(resident: Resident, household: Household, levels: dict[str, int]) -> ResidentFacts:
+    """The facts of a resident whose rows are already at hand (a copy: later changes do not leak in)."""
     return ResidentFacts(
         village_id=household.village_id,
         counted=resident.status == "active" and household.status == "active",
-        levels=levels,
+        levels=dict(levels),
         guided=resident.first_guided_on is not None,
         has_smartphone=resident.has_smartphone,
         phone_own_name=resident.phone_own_name,
@@ -245,11 +273,15 @@ class Deltas:
                 continue
             for ancestor in ancestor_ids(paths[_area_of(table, key)]):
                 rows[(table, (ancestor, *key[1:]))][column] += value
-        # A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
+        # One statement per table, its rows in a fixed order: concurrent writers on PostgreSQL take
+        # the row locks in the same order and cannot deadlock.
+        batches: dict[str, list[tuple[tuple, dict[str, int]]]] = defaultdict(list)
         for (table, key), values in sorted(rows.items(), key=lambda item: (item[0][0], str(item[0][1]))):
             values = {c: v for c, v in values.items() if v}
             if values:
-                upsert_add(session, table, key, values)
+                batches[table].append((key, values))
+        for table, batch in batches.items():
+            _upsert_many(session, table, batch)
 
 
 def _area_of(table: str, key: tuple) -> int:
@@ -261,17 +293,37 @@ def _area_paths(session: Session, area_ids: Iterable[int]) -> dict[int, str]:
     return dict(session.exec(select(Area.id, Area.path).where(Area.id.in_(ids))).all())
 
 
+_UPSERTS: dict[tuple[str, str], object] = {}
+
+
+def _upsert_statement(dialect: str, table: str):
+    """INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c over every value column, built once per
+    dialect and table (building `excluded` is costly) so that its compiled form is cached too."""
+    statement = _UPSERTS.get((dialect, table))
+    if statement is None:
+        model, key_columns, value_columns = TABLES[table]
+        insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert_fn(model.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(key_columns),
+            set_={c: model.__table__.c[c] + statement.excluded[c] for c in value_columns},
+        )
+        _UPSERTS[(dialect, table)] = statement
+    return statement
+
+
+def _upsert_many(session: Session, table: str, batch: list[tuple[tuple, dict[str, int]]]) -> None:
+    """Add counts to many rows of one rollup table in one executemany (absent columns add 0)."""
+    _model, key_columns, value_columns = TABLES[table]
+    params = [
+        dict(zip(key_columns, key, strict=True)) | {c: values.get(c, 0) for c in value_columns}
+        for key, values in batch
+    ]
+    session.exec(_upsert_statement(session.get_bind().dialect.name, table), params=params)
+
+
 def upsert_add(session: Session, table: str, key: tuple, values: dict[str, int]) -> None:
-    model, key_columns, _value_columns = TABLES[table]
-    dialect = session.get_bind().dialect.name
-    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
-    row = dict(zip(key_columns, key, strict=True)) | values
-    statement = insert_fn(model).values(**row)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key_columns),
-        set_={c: getattr(model, c) + statement.excluded[c] for c in values},
-    )
-    session.exec(statement)
+    _upsert_many(session, table, [(key, values)])
 
 
 # ---------------------------------------------------------------- full recount

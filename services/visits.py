@@ -4,10 +4,11 @@ all in the caller's one transaction; retry-safe through a per-form idempotency k
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -40,9 +41,12 @@ from services.clock import today, utcnow
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.rollups import (
     Deltas,
+    ResidentFacts,
+    VisitFacts,
+    facts_of,
     household_contribution,
     resident_contribution,
-    resident_facts,
+    resident_facts_many,
     visit_contribution,
     visit_facts,
 )
@@ -91,7 +95,55 @@ class VisitInput:
 # ---------------------------------------------------------------- validation
 
 
-def _validate(session: Session, actor: Actor, data: VisitInput) -> tuple[list[FieldProblem], int]:
+@dataclass
+class _People:
+    """The form's residents with their households and current levels, read once for the whole visit."""
+
+    residents: dict[int, Resident] = field(default_factory=dict)
+    households: dict[int, Household] = field(default_factory=dict)
+    levels: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def facts(self, resident_id: int, levels: dict[str, int] | None = None) -> ResidentFacts:
+        resident = self.residents[resident_id]
+        household = self.households[resident.household_id]
+        return facts_of(resident, household, self.levels[resident_id] if levels is None else levels)
+
+
+def _rows_by_id(session: Session, model, ids) -> dict:
+    """Rows by primary key: those the session already holds as they are, the others in one query.
+    (The identity map holds rows only while something references them: callers keep them.)"""
+    found, missing = {}, []
+    for row_id in set(ids):
+        row = session.identity_map.get(session.identity_key(model, row_id))
+        if row is None:
+            missing.append(row_id)
+        else:
+            found[row_id] = row
+    if missing:
+        for row in session.exec(select(model).where(model.id.in_(sorted(missing)))).scalars():
+            found[row.id] = row
+    return found
+
+
+def _load_people(session: Session, resident_ids: list[int]) -> _People:
+    """Residents, their households and current levels: at most three queries whatever the number of
+    residents (rows the session holds, e.g. just locked, are used as they are)."""
+    people = _People()
+    if not resident_ids:
+        return people
+    people.residents = _rows_by_id(session, Resident, resident_ids)
+    people.households = _rows_by_id(session, Household, {r.household_id for r in people.residents.values()})
+    people.levels = {rid: {} for rid in people.residents}
+    for rid, skill, level in session.exec(
+        select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
+            ResidentSkill.resident_id.in_(sorted(people.residents))
+        )
+    ).all():
+        people.levels[rid][skill] = level
+    return people
+
+
+def _validate(session: Session, actor: Actor, data: VisitInput) -> tuple[list[FieldProblem], int, _People]:
     problems: list[FieldProblem] = []
     now = today()
     if data.visited_on is None:
@@ -110,48 +162,58 @@ def _validate(session: Session, actor: Actor, data: VisitInput) -> tuple[list[Fi
         problems.append(FieldProblem("form", "err.invalid_form"))
 
     # Where it counts, and scope.
+    checked: set[int] = set()  # villages whose access is already checked
+
+    def may_write(village: int) -> None:
+        if village not in checked:
+            require_village_access(session, actor, village)
+            checked.add(village)
+
     if data.household_id is not None:
         household = session.get(Household, data.household_id)
         if household is None or household.status != "active":
             raise NotFound()
-        require_village_access(session, actor, household.village_id)
+        may_write(household.village_id)
         village_id = household.village_id
     else:
         if data.session_area_id is None:
             problems.append(FieldProblem("area", "err.required"))
-            return problems, 0
+            return problems, 0, _People()
         area = session.get(Area, data.session_area_id)
         if area is None:
             raise NotFound()
         if area.level == "village":
-            require_village_access(session, actor, area.id)
+            may_write(area.id)
         elif not area.path.startswith(actor.area_path) or (
             actor.is_volunteer and not any(p.startswith(area.path) for p in actor.village_paths)
         ):
             raise PermissionDenied("err.out_of_scope")
         village_id = area.id
 
+    people = _load_people(session, [item.resident_id for item in data.residents])
+    guidance_kinds = {g.value for g in GUIDANCE_KINDS}
+    skill_codes = {s.value for s in SKILLS}
     seen: set[int] = set()
     for item in data.residents:
-        resident = session.get(Resident, item.resident_id)
+        resident = people.residents.get(item.resident_id)
         if resident is None or resident.status != "active" or item.resident_id in seen:
             problems.append(FieldProblem(f"resident.{item.resident_id}", "err.invalid_resident"))
             continue
         seen.add(item.resident_id)
-        household = session.get(Household, resident.household_id)
+        household = people.households[resident.household_id]
         if data.household_id is not None and resident.household_id != data.household_id:
             problems.append(FieldProblem(f"resident.{item.resident_id}", "err.invalid_resident"))
             continue
-        require_village_access(session, actor, household.village_id)
+        may_write(household.village_id)
         if data.outcome != VisitOutcome.DONE and (item.guidance or item.levels):
             problems.append(FieldProblem(f"resident.{item.resident_id}", "err.guidance_needs_done"))
         for kind in item.guidance:
-            if kind not in {g.value for g in GUIDANCE_KINDS}:
+            if kind not in guidance_kinds:
                 problems.append(FieldProblem(f"resident.{item.resident_id}.guidance", "err.invalid_choice"))
-        current = _current_levels(session, item.resident_id)
+        current = people.levels[item.resident_id]
         for skill, level in item.levels.items():
             key = f"resident.{item.resident_id}.{skill}"
-            if skill not in {s.value for s in SKILLS} or level not in SKILL_LEVELS:
+            if skill not in skill_codes or level not in SKILL_LEVELS:
                 problems.append(FieldProblem(key, "err.invalid_choice"))
             elif level < current.get(skill, 0) and not (item.reasons.get(skill) or "").strip():
                 problems.append(FieldProblem(key, "err.level_down_needs_reason"))
@@ -161,15 +223,7 @@ def _validate(session: Session, actor: Actor, data: VisitInput) -> tuple[list[Fi
         vneid = item.barriers.get("vneid_level")
         if vneid is not None and vneid not in (0, 1, 2):
             problems.append(FieldProblem(f"resident.{item.resident_id}.vneid_level", "err.invalid_choice"))
-    return problems, village_id
-
-
-def _current_levels(session: Session, resident_id: int) -> dict[str, int]:
-    return dict(
-        session.exec(
-            select(ResidentSkill.skill, ResidentSkill.level).where(ResidentSkill.resident_id == resident_id)
-        ).all()
-    )
+    return problems, village_id, people
 
 
 def _members_who_went(session: Session, actor: Actor, member_ids: list[int]) -> list[int]:
@@ -177,16 +231,25 @@ def _members_who_went(session: Session, actor: Actor, member_ids: list[int]) -> 
     chosen = set(member_ids)
     if actor.member_id is not None:
         chosen.add(actor.member_id)
+    if not chosen:
+        return []
+    found = {
+        row.id: row
+        for row in session.exec(
+            select(Member.id, Member.active, Member.team_id, Area.path)
+            .join(Team, Team.id == Member.team_id)
+            .join(Area, Area.id == Team.area_id)
+            .where(Member.id.in_(sorted(chosen)))
+        ).all()
+    }
     out = []
     for member_id in sorted(chosen):
-        member = session.get(Member, member_id)
+        member = found.get(member_id)
         if member is None or not member.active:
             raise ValidationFailed([FieldProblem("members", "err.invalid_member")])
-        team = session.get(Team, member.team_id)
-        team_area = session.get(Area, team.area_id)
         if actor.is_volunteer and member.team_id != actor.team_id:
             raise ValidationFailed([FieldProblem("members", "err.invalid_member")])
-        if not team_area.path.startswith(actor.area_path):
+        if not member.path.startswith(actor.area_path):
             raise PermissionDenied("err.out_of_scope")
         out.append(member_id)
     return out
@@ -206,12 +269,12 @@ def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
     existing = find_by_key(session, data.idempotency_key)
     if existing is not None:
         return existing
-    _lock_rows(
+    _held = _lock_rows(  # kept referenced: the locked rows stay in the session for reuse
         session,
         {data.household_id} if data.household_id is not None else set(),
         {item.resident_id for item in data.residents},
     )
-    problems, village_id = _validate(session, actor, data)
+    problems, village_id, people = _validate(session, actor, data)
     if problems:
         raise ValidationFailed(problems)
     members = _members_who_went(session, actor, data.member_ids)
@@ -242,8 +305,7 @@ def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
             raise
         return existing
     deltas = Deltas()
-    _write_details(session, actor, visit, data, members, deltas)
-    deltas.add(visit_contribution(visit_facts(session, visit.id)))
+    _write_details(session, actor, visit, data, members, people, deltas)
     deltas.apply(session)
     audit.record(
         session,
@@ -262,83 +324,135 @@ def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
 
 
 def _write_details(
-    session: Session, actor: Actor, visit: Visit, data: VisitInput, members: list[int], deltas: Deltas
+    session: Session,
+    actor: Actor,
+    visit: Visit,
+    data: VisitInput,
+    members: list[int],
+    people: _People,
+    deltas: Deltas,
 ) -> None:
-    now = utcnow()
-    for member_id in members:
-        session.add(VisitMember(visit_id=visit.id, member_id=member_id))
-    households: set[int] = set()
-    for item in data.residents:
-        before = resident_contribution(resident_facts(session, item.resident_id))
-        households.add(_write_resident_rows(session, actor, visit, item, now))
-        session.flush()
-        recompute_resident(session, item.resident_id)
-        deltas.diff(before, resident_contribution(resident_facts(session, item.resident_id)))
+    """The rows of a new visit, derived state and the rollup deltas, computed from what is in hand.
+
+    Only the residents present and the visit's own household can change: the facts before come from
+    the rows read for validation, the facts after from the recomputation (which reads the raw rows)."""
+    ids = [item.resident_id for item in data.residents]
+    before = {rid: people.facts(rid) for rid in ids}
+    events = _write_rows(session, actor, visit, data, members, people, utcnow())
+    levels = _recompute_residents(session, ids)
+    for rid in ids:
+        deltas.diff(resident_contribution(before[rid]), resident_contribution(people.facts(rid, levels[rid])))
     if visit.household_id is not None:
-        households.add(visit.household_id)
-    for household_id in sorted(households):
-        recompute_household(session, household_id, deltas)
+        _recompute_households(session, [visit.household_id], deltas)
+    deltas.add(visit_contribution(_written_visit_facts(visit, data, members, events)))
 
 
-def _write_resident_rows(
-    session: Session, actor: Actor, visit: Visit, item: ResidentInput, now: datetime
-) -> int:
-    """Presence, guidance, new skill events and barrier flags of one resident; returns the household id.
-    Derived state (current levels, first guidance) is the caller's to recompute."""
-    resident = session.get(Resident, item.resident_id)
-    session.add(VisitResident(visit_id=visit.id, resident_id=item.resident_id))
-    for kind in sorted(item.guidance):
-        session.add(VisitGuidance(visit_id=visit.id, resident_id=item.resident_id, kind=kind))
-    current = _current_levels(session, item.resident_id)
-    for skill in SKILLS:
-        if skill.value not in item.levels:
-            continue
-        level = item.levels[skill.value]
-        previous = current.get(skill.value, 0)
-        evidence = (item.evidence.get(skill.value) or "").strip() or None
-        if level == previous and evidence is None:
-            continue  # nothing new observed
-        session.add(
-            SkillEvent(
-                resident_id=item.resident_id,
-                skill=skill.value,
-                level=level,
-                previous_level=previous,
-                observed_on=visit.visited_on,
-                visit_id=visit.id,
-                evidence=evidence,
-                reason=(item.reasons.get(skill.value) or "").strip() or None,
-                recorded_by=actor.user_id,
-                recorded_at=now,
-            )
+_VISIT_MEMBER = VisitMember.__table__
+_VISIT_RESIDENT = VisitResident.__table__
+_VISIT_GUIDANCE = VisitGuidance.__table__
+_SKILL_EVENT = SkillEvent.__table__
+_RESIDENT_SKILL = ResidentSkill.__table__
+
+
+def _write_rows(
+    session: Session,
+    actor: Actor,
+    visit: Visit,
+    data: VisitInput,
+    members: list[int],
+    people: _People,
+    now: datetime,
+) -> list[dict]:
+    """Who went, presence, guidance, new skill events (one executemany per table) and barrier flags.
+    Returns the skill events written. `people.levels` are the levels before this visit; derived state
+    (current levels, first guidance) is the caller's to recompute."""
+    if members:
+        session.exec(insert(_VISIT_MEMBER), params=[{"visit_id": visit.id, "member_id": m} for m in members])
+    presence, guidance, events = [], [], []
+    for item in data.residents:
+        rid = item.resident_id
+        presence.append({"visit_id": visit.id, "resident_id": rid})
+        guidance.extend(
+            {"visit_id": visit.id, "resident_id": rid, "kind": k} for k in sorted(set(item.guidance))
         )
-    for name, value in item.barriers.items():
-        setattr(resident, name, value)
-    resident.updated_at = now
-    session.add(resident)
-    return resident.household_id
+        current = people.levels[rid]
+        for skill in SKILLS:
+            if skill.value not in item.levels:
+                continue
+            level = item.levels[skill.value]
+            previous = current.get(skill.value, 0)
+            evidence = (item.evidence.get(skill.value) or "").strip() or None
+            if level == previous and evidence is None:
+                continue  # nothing new observed
+            events.append(
+                {
+                    "resident_id": rid,
+                    "skill": skill.value,
+                    "level": level,
+                    "previous_level": previous,
+                    "observed_on": visit.visited_on,
+                    "visit_id": visit.id,
+                    "evidence": evidence,
+                    "reason": (item.reasons.get(skill.value) or "").strip() or None,
+                    "active": True,
+                    "recorded_by": actor.user_id,
+                    "recorded_at": now,
+                }
+            )
+        resident = people.residents[rid]
+        for name, value in item.barriers.items():
+            setattr(resident, name, value)
+        resident.updated_at = now
+    for table, rows in ((_VISIT_RESIDENT, presence), (_VISIT_GUIDANCE, guidance), (_SKILL_EVENT, events)):
+        if rows:
+            session.exec(insert(table), params=rows)
+    return events
 
 
-def _lock_rows(session: Session, household_ids: set[int], resident_ids: set[int]) -> None:
+def _written_visit_facts(
+    visit: Visit, data: VisitInput, members: list[int], events: list[dict]
+) -> VisitFacts:
+    """`visit_facts` of a visit just written, from the rows themselves rather than read back."""
+    kinds: dict[str, int] = defaultdict(int)
+    for item in data.residents:
+        for kind in set(item.guidance):
+            kinds[kind] += 1
+    return VisitFacts(
+        active=visit.status == VisitStatus.ACTIVE,
+        day=visit.visited_on,
+        village_id=visit.village_id,
+        member_ids=tuple(members),
+        done=visit.outcome == VisitOutcome.DONE,
+        residents_met=len(data.residents),
+        residents_guided=sum(1 for item in data.residents if item.guidance),
+        guidance=dict(kinds),
+        skills_mastered=sum(1 for e in events if e["level"] == 3 and e["previous_level"] < 3),
+        dossiers=sum(1 for e in events if e["skill"] == "submit" and e["evidence"]),
+    )
+
+
+def _lock_rows(session: Session, household_ids: set[int], resident_ids: set[int]) -> list:
     """Row locks (PostgreSQL; SQLite already holds the database lock) on what a visit changes, in a
     fixed order, and a fresh read of them: two tablets writing about the same resident at once must
-    not both compute their rollup deltas from the same "before"."""
+    not both compute their rollup deltas from the same "before". Returns the rows read."""
+    rows: list = []
     if household_ids:
-        session.exec(
+        rows += session.exec(
             select(Household)
             .where(Household.id.in_(sorted(household_ids)))
             .order_by(Household.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        ).all()
+        ).scalars()
     if resident_ids:
-        session.exec(
+        rows += session.exec(
             select(Resident)
             .where(Resident.id.in_(sorted(resident_ids)))
             .order_by(Resident.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        ).all()
+        ).scalars()
+    return rows
 
 
 # ---------------------------------------------------------------- derived state
@@ -346,60 +460,110 @@ def _lock_rows(session: Session, household_ids: set[int], resident_ids: set[int]
 
 def recompute_resident(session: Session, resident_id: int) -> None:
     """Current skill levels from the latest active events; first guidance from active visits."""
-    events = session.exec(
-        select(SkillEvent.skill, SkillEvent.level, SkillEvent.observed_on)
-        .where(SkillEvent.resident_id == resident_id, SkillEvent.active.is_(True))
-        .order_by(SkillEvent.observed_on, SkillEvent.id)
-    ).all()
-    latest: dict[str, tuple[int, date]] = {}
-    for skill, level, observed_on in events:
-        latest[skill] = (level, observed_on)
-    stored = {
-        row.skill: row
-        for row in session.exec(
-            select(ResidentSkill).where(ResidentSkill.resident_id == resident_id)
-        ).scalars()
-    }
-    for skill in SKILLS:
-        level, day = latest.get(skill.value, (0, None))
-        row = stored.get(skill.value)
-        if level == 0:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(
-                ResidentSkill(resident_id=resident_id, skill=skill.value, level=level, updated_on=day)
-            )
-        elif row.level != level or row.updated_on != day:
-            row.level, row.updated_on = level, day
-            session.add(row)
-    first_guided = session.exec(
-        select(func.min(Visit.visited_on))
-        .join(VisitGuidance, VisitGuidance.visit_id == Visit.id)
-        .where(VisitGuidance.resident_id == resident_id, Visit.status == "active")
-    ).scalar()
-    resident = session.get(Resident, resident_id)
-    resident.first_guided_on = first_guided
-    session.add(resident)
+    _recompute_residents(session, [resident_id])
     session.flush()
+
+
+_DELETE_LEVEL = delete(_RESIDENT_SKILL).where(
+    _RESIDENT_SKILL.c.resident_id == bindparam("b_resident"), _RESIDENT_SKILL.c.skill == bindparam("b_skill")
+)
+_UPDATE_LEVEL = (
+    update(_RESIDENT_SKILL)
+    .where(
+        _RESIDENT_SKILL.c.resident_id == bindparam("b_resident"),
+        _RESIDENT_SKILL.c.skill == bindparam("b_skill"),
+    )
+    .values(level=bindparam("b_level"), updated_on=bindparam("b_day"))
+)
+
+
+def _recompute_residents(session: Session, resident_ids: list[int]) -> dict[int, dict[str, int]]:
+    """`recompute_resident` for many residents in a few statements; returns their new levels (skill ->
+    level above 0). The Resident objects get their first guidance date (flushed with the session)."""
+    ids = sorted(set(resident_ids))
+    if not ids:
+        return {}
+    latest: dict[int, dict[str, tuple[int, date]]] = {rid: {} for rid in ids}
+    for rid, skill, level, observed_on in session.exec(
+        select(SkillEvent.resident_id, SkillEvent.skill, SkillEvent.level, SkillEvent.observed_on)
+        .where(SkillEvent.resident_id.in_(ids), SkillEvent.active.is_(True))
+        .order_by(SkillEvent.observed_on, SkillEvent.id)
+    ).all():
+        latest[rid][skill] = (level, observed_on)
+    stored = {
+        (rid, skill): (level, day)
+        for rid, skill, level, day in session.exec(
+            select(
+                ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level, ResidentSkill.updated_on
+            ).where(ResidentSkill.resident_id.in_(ids))
+        ).all()
+    }
+    removed, added, changed = [], [], []
+    levels: dict[int, dict[str, int]] = {}
+    for rid in ids:
+        levels[rid] = {}
+        for skill in SKILLS:
+            level, day = latest[rid].get(skill.value, (0, None))
+            row = stored.get((rid, skill.value))
+            if level == 0:
+                if row is not None:
+                    removed.append({"b_resident": rid, "b_skill": skill.value})
+                continue
+            levels[rid][skill.value] = level
+            if row is None:
+                added.append({"resident_id": rid, "skill": skill.value, "level": level, "updated_on": day})
+            elif row != (level, day):
+                changed.append({"b_resident": rid, "b_skill": skill.value, "b_level": level, "b_day": day})
+    if removed:
+        session.exec(_DELETE_LEVEL, params=removed)
+    if changed:
+        session.exec(_UPDATE_LEVEL, params=changed)
+    if added:
+        session.exec(insert(_RESIDENT_SKILL), params=added)
+    first_guided = dict(
+        session.exec(
+            select(VisitGuidance.resident_id, func.min(Visit.visited_on))
+            .join(Visit, Visit.id == VisitGuidance.visit_id)
+            .where(VisitGuidance.resident_id.in_(ids), Visit.status == "active")
+            .group_by(VisitGuidance.resident_id)
+        ).all()
+    )
+    for rid in ids:
+        resident = session.get(Resident, rid)
+        resident.first_guided_on = first_guided.get(rid)
+        session.add(resident)
+    return levels
 
 
 def recompute_household(session: Session, household_id: int, deltas: Deltas) -> None:
     """First done visit, last visit and the pending follow-up, from the household's active visits."""
-    household = session.get(Household, household_id)
-    before = household_contribution(household)
-    visits = session.exec(
-        select(Visit.visited_on, Visit.outcome, Visit.follow_up_on)
-        .where(Visit.household_id == household_id, Visit.status == "active")
-        .order_by(Visit.visited_on, Visit.id)
-    ).all()
-    done = [v for v in visits if v.outcome == VisitOutcome.DONE]
-    household.first_visited_on = done[0].visited_on if done else None
-    household.last_visited_on = visits[-1].visited_on if visits else None
-    household.follow_up_on = visits[-1].follow_up_on if visits else None
-    session.add(household)
+    _recompute_households(session, [household_id], deltas)
     session.flush()
-    deltas.diff(before, household_contribution(household))
+
+
+def _recompute_households(session: Session, household_ids: list[int], deltas: Deltas) -> None:
+    """`recompute_household` for many households in two queries (changes flushed with the session)."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return
+    households = _rows_by_id(session, Household, ids)
+    visits: dict[int, list] = {hid: [] for hid in ids}
+    for row in session.exec(
+        select(Visit.household_id, Visit.visited_on, Visit.outcome, Visit.follow_up_on)
+        .where(Visit.household_id.in_(ids), Visit.status == "active")
+        .order_by(Visit.household_id, Visit.visited_on, Visit.id)
+    ).all():
+        visits[row.household_id].append(row)
+    for hid in ids:
+        household = households[hid]
+        before = household_contribution(household)
+        rows = visits[hid]
+        done = [v for v in rows if v.outcome == VisitOutcome.DONE]
+        household.first_visited_on = done[0].visited_on if done else None
+        household.last_visited_on = rows[-1].visited_on if rows else None
+        household.follow_up_on = rows[-1].follow_up_on if rows else None
+        session.add(household)
+        deltas.diff(before, household_contribution(household))
 
 
 def visit_snapshot(session: Session, visit_id: int) -> str:
@@ -529,7 +693,9 @@ def correct_visit(session: Session, *, actor: Actor, visit_id: int, data: VisitI
     old_residents, old_households = _visit_people(session, visit)
     new_residents = {item.resident_id for item in data.residents}
     new_households = {data.household_id} if data.household_id is not None else set()
-    _lock_rows(session, old_households | new_households, old_residents | new_residents)
+    _held = _lock_rows(  # kept referenced, see record_visit
+        session, old_households | new_households, old_residents | new_residents
+    )
     # A savepoint: a correction that fails validation half-way leaves the visit as it was.
     with session.begin_nested():
         deltas = Deltas()
@@ -538,13 +704,12 @@ def correct_visit(session: Session, *, actor: Actor, visit_id: int, data: VisitI
             rid for rid in new_residents if session.get(Resident, rid) is not None
         }  # unknown ids are reported by validation
         affected = sorted(old_residents | existing)
-        before = {rid: resident_contribution(resident_facts(session, rid)) for rid in affected}
+        before = {rid: resident_contribution(f) for rid, f in resident_facts_many(session, affected).items()}
         _add_revision(session, actor, visit, "corrected", None, data.idempotency_key)
         _clear_details(session, visit)
-        for rid in affected:
-            recompute_resident(session, rid)  # levels as they were without this visit
+        _recompute_residents(session, affected)  # levels as they were without this visit
         checked = replace(data, idempotency_key=visit.idempotency_key)
-        problems, village_id = _validate(session, actor, checked)
+        problems, village_id, people = _validate(session, actor, checked)
         if problems:
             raise ValidationFailed(problems)
         author = session.exec(select(Member.id).where(Member.user_id == visit.created_by)).scalar()
@@ -560,21 +725,17 @@ def correct_visit(session: Session, *, actor: Actor, visit_id: int, data: VisitI
         visit.updated_at = utcnow()
         session.add(visit)
         session.flush()
-        now = utcnow()
-        for member_id in members:
-            session.add(VisitMember(visit_id=visit.id, member_id=member_id))
-        households = set(old_households)
-        for item in data.residents:
-            households.add(_write_resident_rows(session, actor, visit, item, now))
-            session.flush()
-            recompute_resident(session, item.resident_id)
+        events = _write_rows(session, actor, visit, data, members, people, utcnow())
+        _recompute_residents(session, [item.resident_id for item in data.residents])
+        after = resident_facts_many(session, affected)
         for rid in affected:
-            deltas.diff(before[rid], resident_contribution(resident_facts(session, rid)))
+            deltas.diff(before[rid], resident_contribution(after[rid]))
+        households = set(old_households)
+        households.update(people.residents[item.resident_id].household_id for item in data.residents)
         if visit.household_id is not None:
             households.add(visit.household_id)
-        for household_id in sorted(households):
-            recompute_household(session, household_id, deltas)
-        deltas.add(visit_contribution(visit_facts(session, visit.id)))
+        _recompute_households(session, sorted(households), deltas)
+        deltas.add(visit_contribution(_written_visit_facts(visit, data, members, events)))
         deltas.apply(session)
     audit.record(
         session,
@@ -633,10 +794,10 @@ def withdraw_visit(session: Session, *, actor: Actor, visit_id: int, reason: str
         raise ValidationFailed([FieldProblem("reason", "journey.too_long", {"max": 500})])
     visit = _load_for_change(session, actor, visit_id)
     residents, households = _visit_people(session, visit)
-    _lock_rows(session, households, residents)
+    _held = _lock_rows(session, households, residents)  # kept referenced, see record_visit
     deltas = Deltas()
     deltas.add(visit_contribution(visit_facts(session, visit.id)), -1)
-    before = {rid: resident_contribution(resident_facts(session, rid)) for rid in sorted(residents)}
+    before = {rid: resident_contribution(f) for rid, f in resident_facts_many(session, residents).items()}
     _add_revision(session, actor, visit, "withdrawn", reason, None)
     visit.status = VisitStatus.WITHDRAWN
     visit.withdrawn_reason = reason
@@ -648,11 +809,11 @@ def withdraw_visit(session: Session, *, actor: Actor, visit_id: int, reason: str
         .values(active=False)
     )
     session.flush()
+    _recompute_residents(session, sorted(residents))
+    after = resident_facts_many(session, residents)
     for rid in sorted(residents):
-        recompute_resident(session, rid)
-        deltas.diff(before[rid], resident_contribution(resident_facts(session, rid)))
-    for household_id in sorted(households):
-        recompute_household(session, household_id, deltas)
+        deltas.diff(before[rid], resident_contribution(after[rid]))
+    _recompute_households(session, sorted(households), deltas)
     deltas.apply(session)
     audit.record(
         session,
