@@ -72,6 +72,9 @@ PAGES: tuple[PageSpec, ...] = (
 
 
 def pages_for(role: str | None) -> list[PageSpec]:
+    """The pages st.navigation registers. Signed out: every page, so a deep link (a printed card's QR,
+    a bookmark) opens its page, whose guard shows the sign-in form and then the page itself — never a
+    "page not found" dialog. Signed in: only the role's pages."""
     if role is None:
-        return [PAGES[0]]
+        return list(PAGES)
     return [p for p in PAGES if role in p.roles]
