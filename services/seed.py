@@ -12,6 +12,7 @@ are then filled from a full recount, all in one transaction.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from bisect import bisect
@@ -158,6 +159,14 @@ def shape_checksum(session: Session) -> str:
 # ---------------------------------------------------------------- bulk writing
 
 
+@functools.lru_cache(maxsize=200_000)
+def _sort_name(full_name: str) -> str:
+    """The registry's Vietnamese-order key (names repeat a lot, so remember them)."""
+    from services.registry import person_sort_name
+
+    return person_sort_name(full_name)
+
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "area": ("id", "code", "name", "name_key", "level", "parent_id", "path", "depth", "created_at"),
     "team": ("id", "area_id", "name", "active", "created_at"),
@@ -219,6 +228,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "household_id",
         "full_name",
         "name_key",
+        "sort_name",
         "birth_year",
         "sex",
         "phone",
@@ -1089,6 +1099,7 @@ class _Builder:
                         hid,
                         p.name,
                         p.key,
+                        _sort_name(p.name),
                         p.birth_year,
                         p.sex,
                         p.phone,

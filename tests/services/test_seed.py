@@ -29,6 +29,7 @@ from models.tables import (
 from services.areas import create_area
 from services.auth import authenticate
 from services.clock import today
+from services.registry import person_sort_name
 from services.rollups import Deltas, compare
 from services.scope import Actor
 from services.seed import DEMO_PASSWORD, SeedRefused, is_empty, seed_database, shape_checksum
@@ -74,8 +75,11 @@ def test_demo_seed_has_the_expected_shape_and_exact_rollups(engine):
             assert code.startswith(commune + "-") and len(code) == len(commune) + 4
 
         # Names are stored normalised with their search keys.
-        for name, key in s.exec(select(Resident.full_name, Resident.name_key).limit(200)).all():
+        for name, key, order in s.exec(
+            select(Resident.full_name, Resident.name_key, Resident.sort_name).limit(200)
+        ).all():
             assert normalize_name(name) == name and search_key(name) == key
+            assert order == person_sort_name(name)  # the registry's Vietnamese order
             assert name.split(" ")[0] in {normalize_name(n) for n in FAMILIES}
 
         # Teams: a commune team of at most 10, village teams of at most 5, every kind of member.
