@@ -51,7 +51,7 @@ class Household(SQLModel, table=True):
     address_key: str = Field(default="", max_length=300)
     phone: str | None = Field(default=None, max_length=20)
     status: str = Field(default="active", max_length=16)
-    merged_into_id: int | None = Field(default=None, foreign_key="household.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     # Derived from the active visits (kept by services.visits): worklist ordering without scans.
     first_visited_on: date | None = None
     last_visited_on: date | None = None
@@ -92,7 +92,7 @@ class Resident(SQLModel, table=True):
     digital_course_done: bool = False  # "Bình dân học vụ số" completed
     consent_on: date | None = None
     status: str = Field(default="active", max_length=16)
-    merged_into_id: int | None = Field(default=None, foreign_key="resident.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
     first_guided_on: date | None = None  # derived: earliest guidance in an active visit
     created_at: datetime
     updated_at: datetime
