@@ -19,32 +19,17 @@ class PageSpec:
     url_path: str
 
 
+FIELD = (Role.VOLUNTEER, Role.COORDINATOR)
+OFFICE = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
+
+# Menu order: the field work first, then the office work, then administration.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", ALL_ROLES, "home"),
-    PageSpec("pages/admin_users.py", "nav.admin_users", ":material/group:", (Role.ADMIN,), "users"),
-    PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
-    PageSpec("pages/teams.py", "nav.teams", ":material/groups:", ALL_ROLES, "teams"),
-    PageSpec(
-        "pages/quotas.py",
-        "nav.quotas",
-        ":material/flag:",
-        (Role.ADMIN, Role.COORDINATOR, Role.LEADER),
-        "quotas",
-    ),
-    PageSpec(
-        "pages/households.py",
-        "nav.households",
-        ":material/home_work:",
-        (Role.COORDINATOR, Role.ADMIN, Role.LEADER),
-        "households",
-    ),
-    PageSpec(
-        "pages/residents.py",
-        "nav.residents",
-        ":material/person_search:",
-        (Role.COORDINATOR, Role.ADMIN, Role.LEADER),
-        "residents",
-    ),
+    PageSpec("pages/visit.py", "nav.visit", ":material/edit_note:", FIELD, "visit"),
+    PageSpec("pages/session.py", "nav.session", ":material/co_present:", FIELD, "session"),
+    PageSpec("pages/my_visits.py", "nav.my_visits", ":material/history:", FIELD, "my-visits"),
+    PageSpec("pages/households.py", "nav.households", ":material/home_work:", OFFICE, "households"),
+    PageSpec("pages/residents.py", "nav.residents", ":material/person_search:", OFFICE, "residents"),
     PageSpec(
         "pages/import_residents.py",
         "nav.import_residents",
@@ -52,21 +37,12 @@ PAGES: tuple[PageSpec, ...] = (
         (Role.COORDINATOR, Role.ADMIN),
         "import-residents",
     ),
-    PageSpec(
-        "pages/visit.py", "nav.visit", ":material/edit_note:", (Role.VOLUNTEER, Role.COORDINATOR), "visit"
-    ),
-    PageSpec(
-        "pages/session.py", "nav.session", ":material/groups:", (Role.VOLUNTEER, Role.COORDINATOR), "session"
-    ),
-    PageSpec(
-        "pages/my_visits.py",
-        "nav.my_visits",
-        ":material/history:",
-        (Role.VOLUNTEER, Role.COORDINATOR),
-        "my-visits",
-    ),
+    PageSpec("pages/teams.py", "nav.teams", ":material/groups:", ALL_ROLES, "teams"),
+    PageSpec("pages/quotas.py", "nav.quotas", ":material/flag:", OFFICE, "quotas"),
     PageSpec("pages/leaflets.py", "nav.leaflets", ":material/print:", ALL_ROLES, "leaflets"),
     PageSpec("pages/videos.py", "nav.videos", ":material/smart_display:", ALL_ROLES, "videos"),
+    PageSpec("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", (Role.ADMIN,), "users"),
+    PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
 )
 
