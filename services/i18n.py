@@ -73,6 +73,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không kết nối được cơ sở dữ liệu. Dữ liệu bạn nhập vẫn còn, hãy thử lại.",
         "The database did not answer. Your input is kept; please try again.",
     ),
+    "err.db_unavailable_page": (
+        "Không kết nối được cơ sở dữ liệu. Hãy kiểm tra mạng rồi bấm «Thử lại»; "
+        "nếu vẫn lỗi, báo quản trị viên.",
+        "The database did not answer. Check the network and press «Try again»; "
+        "if it persists, tell the administrator.",
+    ),
+    "err.db_config": (
+        "Cấu hình cơ sở dữ liệu (DATABASE_URL) không hợp lệ. Hãy báo quản trị viên.",
+        "The database setting (DATABASE_URL) is not valid. Please tell the administrator.",
+    ),
     "err.required": ("Bắt buộc nhập.", "Required."),
     "err.unknown_area": ("Không có địa bàn mã {code}.", "No area with code {code}."),
     "err.unknown_role": ("Vai trò không hợp lệ: {role}.", "Unknown role: {role}."),

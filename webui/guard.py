@@ -7,9 +7,10 @@ import json
 import time
 
 import streamlit as st
+from sqlalchemy.exc import InterfaceError, OperationalError
 from streamlit.errors import StreamlitPageNotFoundError
 
-from models.db import DatabaseUnavailable, read_session, write_session
+from models.db import DatabaseConfigError, DatabaseUnavailable, read_session, write_session
 from models.settings import get_settings
 from services import auth
 from services.errors import PermissionDenied
@@ -19,6 +20,8 @@ from webui.registry import pages_for
 from webui.state import t
 
 TOUCH_EVERY_SECONDS = 60
+# The database did not answer (down, unreachable, locked for too long).
+DB_DOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
 
 
 def require(*roles: str) -> Actor:
@@ -37,7 +40,19 @@ def require(*roles: str) -> Actor:
 
 
 def current_actor() -> Actor | None:
-    """The actor of this browser session, restoring it from the remember-me cookie after a refresh."""
+    """The actor of this browser session, restoring it from the remember-me cookie after a refresh.
+    When the database is misconfigured or does not answer, say so in plain words and stop the page."""
+    try:
+        return _current_actor()
+    except DatabaseConfigError:
+        st.error(t("err.db_config"))
+    except DB_DOWN:
+        st.error(t("err.db_unavailable_page"))
+        st.button(t("journey.retry"), key="db_retry", type="primary")  # a press reruns the page
+    st.stop()
+
+
+def _current_actor() -> Actor | None:
     settings = get_settings()
     now = time.time()
     user_id = st.session_state.get(state.USER_ID)
@@ -136,7 +151,7 @@ def _sign_in_form() -> None:
         with write_session(state.engine()) as session:
             result = auth.authenticate(session, username=username, password=password)
             token = auth.issue_token(session, user_id=result.user_id) if isinstance(result, Actor) else None
-    except DatabaseUnavailable:
+    except DB_DOWN:
         st.error(t("err.db_unavailable"))
         return
     if not isinstance(result, Actor):
