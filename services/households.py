@@ -447,6 +447,10 @@ def likely_duplicates(
     out = []
     for rid, name, year, name_key, r_phone, hid, code, village_id, village_name in rows:
         visible = not actor.is_volunteer or village_id in actor.village_ids
+        if not visible:
+            # A volunteer learns only that a likely match lives in another village: initials, no
+            # birth year, no household — enough to ask the resident, nothing to look people up with.
+            name, year, code, rid, hid = _initials(name), None, "", 0, 0
         out.append(
             DuplicateCandidate(
                 resident_id=rid,
@@ -461,6 +465,10 @@ def likely_duplicates(
             )
         )
     return out
+
+
+def _initials(full_name: str) -> str:
+    return " ".join(w[0] + "." for w in full_name.split() if w)
 
 
 # ---------------------------------------------------------------- the household card

@@ -158,21 +158,24 @@ def test_likely_duplicates_in_the_commune(engine):
         engine, household_id=hh_a2, full_name="Đỗ Văn Tùng", birth_year=1990, phone="0911222333"
     )
     f.create_resident(engine, household_id=hh_b1, full_name="Phạm Thị Hòa", birth_year=1975)
+    query = {"commune_id": w["A"], "full_name": "pham thi hòa", "birth_year": 1975, "phone": "0911 222 333"}
     with read_session(engine) as s:
-        found = likely_duplicates(
-            s,
-            actor=w["vol"],
-            commune_id=w["A"],
-            full_name="pham thi hòa",
-            birth_year=1975,
-            phone="0911 222 333",
-        )
+        found = likely_duplicates(s, actor=w["coord_a"], **query)
+        for_volunteer = likely_duplicates(s, actor=w["vol"], **query)
     assert {d.resident_id for d in found} == {same, by_phone}
     by_id = {d.resident_id: d for d in found}
     assert by_id[same].same_name_and_year and not by_id[same].same_phone
     assert by_id[by_phone].same_phone and by_id[same].household_code == "A2-H0001"
-    # The volunteer's team works in A1 only: the duplicate is shown but cannot be opened.
-    assert not by_id[same].in_scope
+    assert all(d.in_scope for d in found)
+    # The volunteer's team works in A1 only: they are warned that likely matches live in Thôn Hai,
+    # with initials only — no name, birth year or household to look people up with.
+    assert sorted(
+        (d.full_name, d.birth_year, d.household_code, d.household_id, d.village_name, d.in_scope)
+        for d in for_volunteer
+    ) == [
+        ("P. T. H.", None, "", 0, "Thôn Hai", False),
+        ("Đ. V. T.", None, "", 0, "Thôn Hai", False),
+    ]
     with read_session(engine) as s:
         assert (
             likely_duplicates(s, actor=w["vol"], commune_id=w["A"], full_name="", birth_year=None, phone="")
