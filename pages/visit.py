@@ -45,8 +45,11 @@ NEW_PREFIX = "visit.new."
 
 
 def _household_param() -> int | None:
+    """The household of `?household=<id>`; anything that is not a plausible id is ignored."""
     raw = st.query_params.get(HOUSEHOLD_PARAM)
-    return int(raw) if raw and raw.isdigit() else None
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # ids fit in 63 bits
+        return None
+    return int(raw)
 
 
 def _new_form() -> None:

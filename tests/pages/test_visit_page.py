@@ -383,6 +383,16 @@ def test_volunteer_cannot_open_a_household_of_another_village_by_link(world):
     assert "A2-0009" not in shown and "Ngân" not in shown
 
 
+@pytest.mark.parametrize("junk", ["99999999999999999999999", "12abc", "-3", "١٢"])
+def test_a_garbled_household_link_is_ignored(world, junk):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.session_state[state.USER_ID] = world["vol"]
+    at.query_params["household"] = junk
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.date_input  # no household opened: the worklist is shown instead
+
+
 def test_coordinator_picks_a_team_and_opens_any_household_of_the_area(world):
     at = signed_in(world["coord"])
     assert not at.exception, at.exception
