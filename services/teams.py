@@ -437,12 +437,16 @@ def update_member(session: Session, *, actor: Actor, member_id: int, data: Membe
 # ---------------------------------------------------------------- villages
 
 
-def _check_villages(session: Session, commune: Area, village_ids: list[int]) -> list[Area]:
+def _check_villages(session: Session, commune: Area, village_ids: list[int], actor: Actor) -> list[Area]:
+    """Villages of the team's commune that also lie in the actor's own area (a village-level
+    coordinator cannot hand out a neighbouring village)."""
     villages = []
     for village_id in sorted(set(village_ids)):
         village = session.get(Area, village_id)
         if village is None or village.level != AreaLevel.VILLAGE or village.parent_id != commune.id:
             raise ValidationFailed([FieldProblem("villages", "team.err_village_outside")])
+        if not village.path.startswith(actor.area_path):
+            raise PermissionDenied("err.out_of_scope")
         villages.append(village)
     return villages
 
@@ -450,7 +454,7 @@ def _check_villages(session: Session, commune: Area, village_ids: list[int]) -> 
 def set_team_villages(session: Session, *, actor: Actor, team_id: int, village_ids: list[int]) -> None:
     """Replace the villages assigned to a team (each must lie in the team's commune)."""
     team, area = _team_for(session, actor, team_id, write=True)
-    villages = _check_villages(session, _commune_of(session, area), village_ids)
+    villages = _check_villages(session, _commune_of(session, area), village_ids, actor)
     before = sorted(
         session.exec(select(TeamVillage.village_id).where(TeamVillage.team_id == team.id)).scalars()
     )
@@ -560,7 +564,7 @@ def apply_balance(session: Session, *, actor: Actor, commune_id: int, assignment
     commune = _commune_for_balance(session, actor, commune_id)
     teams = _balance_teams(session, commune)
     village_ids = [v.id for v in commune_villages(session, actor=actor, commune_id=commune.id)]
-    _check_villages(session, commune, list(assignment))
+    _check_villages(session, commune, list(assignment), actor)
     if any(t not in teams for t in assignment.values()):
         raise ValidationFailed([FieldProblem("assignment", "team.err_team_outside")])
     if village_ids:

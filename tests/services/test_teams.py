@@ -178,6 +178,20 @@ def test_villages_must_lie_in_the_team_commune(world):
         assert svc.get_team(s, actor=coord, team_id=other).villages[0].id == ids["A1"]
 
 
+def test_a_village_level_coordinator_cannot_hand_out_a_neighbouring_village(world):
+    engine, ids, _a, _b, _l = world
+    coord_a2 = f.actor_for(engine, f.create_user(engine, role="coordinator", area_code="A2"))
+    team = f.create_team(engine, area_id=ids["A2"])
+    with pytest.raises(PermissionDenied), write_session(engine) as s:
+        svc.set_team_villages(s, actor=coord_a2, team_id=team, village_ids=[ids["A1"]])
+    with write_session(engine) as s:
+        svc.set_team_villages(s, actor=coord_a2, team_id=team, village_ids=[ids["A2"]])
+    with read_session(engine) as s:
+        assert s.exec(select(TeamVillage.village_id).where(TeamVillage.team_id == team)).scalars().all() == [
+            ids["A2"]
+        ]
+
+
 def test_balance_evens_households_per_member_and_applies(world):
     engine, ids, coord, _b, _l = world
     from tests.factories import create_area
