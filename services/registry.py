@@ -529,7 +529,30 @@ def resident_in_scope(session: Session, actor: Actor, resident_id: int) -> tuple
     return resident, household_in_scope(session, actor, resident.household_id)
 
 
-def _audit(session: Session, entity: str, entity_id: int) -> list[AuditItem]:
+def _mask_phones(actor: Actor, value: object) -> object:
+    """Audit details as the actor may see them: every phone number masked for a leader."""
+    if actor.role != Role.LEADER:
+        return value
+    if isinstance(value, dict):
+        return {
+            k: (_mask_any(actor, v) if "phone" in k else _mask_phones(actor, v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_phones(actor, v) for v in value]
+    return value
+
+
+def _mask_any(actor: Actor, value: object) -> object:
+    if isinstance(value, str):
+        return phone_for(actor, value)
+    if isinstance(value, list):
+        return [_mask_any(actor, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_any(actor, v) for k, v in value.items()}
+    return value
+
+
+def _audit(session: Session, actor: Actor, entity: str, entity_id: int) -> list[AuditItem]:
     rows = session.exec(
         select(AuditLog.at, User.username, AuditLog.action, AuditLog.details)
         .outerjoin(User, User.id == AuditLog.user_id)
@@ -538,7 +561,8 @@ def _audit(session: Session, entity: str, entity_id: int) -> list[AuditItem]:
         .limit(HISTORY_LIMIT)
     ).all()
     return [
-        AuditItem(at, user or "-", action, json.loads(details or "{}")) for at, user, action, details in rows
+        AuditItem(at, user or "-", action, _mask_phones(actor, json.loads(details or "{}")))
+        for at, user, action, details in rows
     ]
 
 
@@ -628,7 +652,7 @@ def household_detail(session: Session, *, actor: Actor, household_id: int) -> Ho
             for r in residents
         ],
         visits=_visit_items(session, Visit.household_id == h.id),
-        audit=_audit(session, "household", h.id),
+        audit=_audit(session, actor, "household", h.id),
     )
 
 
@@ -680,7 +704,7 @@ def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> Resi
             for e in events
         ],
         visits=_visit_items(session, Visit.id.in_(attended), resident_id=r.id),
-        audit=_audit(session, "resident", r.id),
+        audit=_audit(session, actor, "resident", r.id),
     )
 
 

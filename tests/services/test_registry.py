@@ -132,6 +132,14 @@ def test_scope_roles_and_masking(world):
         assert [r.phone for r in rows] == ["*******678"]
         assert resident_detail(s, actor=leader, resident_id=ra).phone == "*******678"
         assert list_residents(s, actor=coordinator, filters=RegistryFilter()).rows[0].phone == "0912345678"
+    # The edit history never shows a leader a full number either.
+    with write_session(engine) as s:
+        admin.update_resident(s, actor=coordinator, resident_id=ra, values={"phone": "0987654321"})
+    with read_session(engine) as s:
+        for_leader = resident_detail(s, actor=leader, resident_id=ra).audit[0].details["changes"]["phone"]
+        for_coordinator = resident_detail(s, actor=coordinator, resident_id=ra).audit[0].details["changes"]
+    assert for_leader == ["*******678", "*******321"]
+    assert for_coordinator["phone"] == ["0912345678", "0987654321"]
 
 
 def test_details_show_history(world):
