@@ -150,6 +150,15 @@ def actor_from_token(session: Session, *, token: str) -> Actor | None:
     return load_actor(session, user.id)
 
 
+def token_is_live(session: Session, *, token: str) -> bool:
+    """The token is known, not revoked and not expired (an open session checks it on every run, so a
+    password change, a reset or a deactivation elsewhere ends it)."""
+    row = session.exec(
+        select(AuthToken.revoked_at, AuthToken.expires_at).where(AuthToken.token_hash == _token_hash(token))
+    ).first()
+    return row is not None and row.revoked_at is None and row.expires_at > utcnow()
+
+
 def touch_token(session: Session, *, token: str) -> None:
     """Record activity on a token so the idle limit counts from now."""
     session.exec(

@@ -56,6 +56,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You were signed out after {minutes} idle minutes.",
     ),
     "login.signed_out": ("Đã đăng xuất.", "Signed out."),
+    "login.session_ended": (
+        "Phiên đăng nhập đã kết thúc (mật khẩu vừa được đổi hoặc tài khoản bị khóa). Hãy đăng nhập lại.",
+        "Your sign-in ended (the password was changed or the account deactivated). Please sign in again.",
+    ),
     "login.need_fields": ("Nhập tên đăng nhập và mật khẩu.", "Enter a username and a password."),
     "login.forbidden_page": (
         "Vai trò của bạn không được mở trang này.",

@@ -65,8 +65,13 @@ def _current_actor() -> Actor | None:
         try:
             with read_session(state.engine()) as session:
                 actor = load_actor(session, user_id)
+                token = st.session_state.get(state.TOKEN)
+                if token and not auth.token_is_live(session, token=token):
+                    raise PermissionDenied("login.session_ended")
         except PermissionDenied:
+            # Deactivated, or the password was changed or reset elsewhere: this tablet signs out too.
             _forget(revoke=True)
+            state.flash(t("login.session_ended"), "info")
             return None
         st.session_state[state.LAST_ACTIVE] = now
         _touch_token(now)
