@@ -4,6 +4,10 @@ or deceased, and merge duplicates without losing any history.
 Nobody is deleted: moved, deceased and merged records stay for history and drop out of every
 denominator because the rollups count active people only; each write applies its before/after
 contribution difference in the caller's transaction and leaves an audit entry with what changed.
+
+Every write first locks the households and residents it changes (`lock_rows_for_change`, the order
+services/visits.py locks in) and only then reads them and takes its "before": on PostgreSQL a visit
+committing in between would otherwise be counted once by itself and once more by this write's diff.
 """
 
 from __future__ import annotations
@@ -56,6 +60,70 @@ RESIDENT_FIELDS = (
 )
 FLAG_FIELDS = ("has_smartphone", "phone_own_name", "has_payment_account", "poor_network", "fears_mistakes")
 MARKABLE = ("active", "moved", "deceased")
+LOCK_CHUNK = 2000  # ids per SELECT ... FOR UPDATE
+
+
+# ---------------------------------------------------------------- row locks
+
+
+def lock_rows_for_change(
+    session: Session, *, households=(), residents=(), members_of=()
+) -> list[Household | Resident]:
+    """Lock what a registry write changes and read it fresh, before its "before" snapshot.
+
+    SELECT ... FOR UPDATE (PostgreSQL; SQLite renders no FOR UPDATE and already holds the database
+    lock from BEGIN IMMEDIATE) with populate_existing, households first and then residents, each in id
+    order: the order services.visits locks in, so the two never wait on each other in a circle.
+    `members_of` are households whose residents are locked too, read after the household is locked.
+    A resident's household is always locked with it: its village and status are part of what the
+    resident counts for. Returns the rows read; keep them referenced so the session keeps them."""
+    wanted_households = set(households) | set(members_of)
+    wanted_residents = set(residents)
+    locked_households: set[int] = set()
+    locked_residents: set[int] = set()
+    held: list[Household | Resident] = []
+    while True:
+        if wanted_residents - locked_residents:
+            wanted_households |= _households_of(session, wanted_residents - locked_residents)
+        held += _lock(session, Household, wanted_households - locked_households)
+        locked_households |= wanted_households
+        for chunk in _chunks(sorted(members_of)):
+            wanted_residents.update(
+                session.exec(select(Resident.id).where(Resident.household_id.in_(chunk))).scalars()
+            )
+        members_of = ()
+        rows = _lock(session, Resident, wanted_residents - locked_residents)
+        held += rows
+        locked_residents |= wanted_residents
+        # A resident moved to another household between the two reads: lock that one too.
+        missing = {r.household_id for r in rows} - locked_households
+        if not missing:
+            return held
+        wanted_households |= missing
+
+
+def _lock(session: Session, table, ids: set[int]) -> list:
+    rows: list = []
+    for chunk in _chunks(sorted(ids)):
+        rows += session.exec(
+            select(table)
+            .where(table.id.in_(chunk))
+            .order_by(table.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    return rows
+
+
+def _households_of(session: Session, resident_ids: set[int]) -> set[int]:
+    out: set[int] = set()
+    for chunk in _chunks(sorted(resident_ids)):
+        out.update(session.exec(select(Resident.household_id).where(Resident.id.in_(chunk))).scalars())
+    return out
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + LOCK_CHUNK] for i in range(0, len(ids), LOCK_CHUNK)]
 
 
 # ---------------------------------------------------------------- contributions of a set of rows
@@ -70,6 +138,13 @@ class _Ledger:
         self.residents: set[int] = set()
         self.visits: set[int] = set()
         self.before: Contribution = {}
+        self.held: list = []  # locked rows, kept referenced so the session keeps their fresh values
+
+    def lock(self, *, households=(), residents=(), members_of=()) -> None:
+        """Lock the rows this write changes (see `lock_rows_for_change`); call before reading them."""
+        self.held += lock_rows_for_change(
+            self.session, households=households, residents=residents, members_of=members_of
+        )
 
     def _total(self) -> dict:
         total: dict = {}
@@ -133,7 +208,10 @@ def find_household(session: Session, *, actor: Actor, code: str) -> int:
 
 def update_household(session: Session, *, actor: Actor, household_id: int, values: dict) -> dict:
     """Change address, phone or village. Returns {field: (before, after)} of what changed."""
-    household = _writable_household(session, actor, household_id)
+    _writable_household(session, actor, household_id)
+    ledger = _Ledger(session)
+    ledger.lock(members_of=[household_id])
+    household = _writable_household(session, actor, household_id)  # again, on the locked row
     problems: list[FieldProblem] = []
     new: dict = {}
     if "address" in values:
@@ -155,7 +233,6 @@ def update_household(session: Session, *, actor: Actor, household_id: int, value
     changes = {k: (getattr(household, k), v) for k, v in new.items() if getattr(household, k) != v}
     if not changes:
         return {}
-    ledger = _Ledger(session)
     ledger.snapshot(households=[household.id], residents=_resident_ids(session, household.id))
     for name, (_old, value) in changes.items():
         setattr(household, name, value)
@@ -223,14 +300,16 @@ def _clean_resident_values(values: dict) -> tuple[dict, list[FieldProblem]]:
 
 def update_resident(session: Session, *, actor: Actor, resident_id: int, values: dict) -> dict:
     """Change a resident's particulars or barrier flags. Returns {field: (before, after)}."""
-    resident, household = _writable_resident(session, actor, resident_id)
+    _writable_resident(session, actor, resident_id)
     new, problems = _clean_resident_values(values)
     if problems:
         raise ValidationFailed(problems)
+    ledger = _Ledger(session)
+    ledger.lock(residents=[resident_id])
+    resident, household = _writable_resident(session, actor, resident_id)  # again, on the locked rows
     changes = {k: (getattr(resident, k), v) for k, v in new.items() if getattr(resident, k) != v}
     if not changes:
         return {}
-    ledger = _Ledger(session)
     ledger.snapshot(residents=[resident.id])
     for name, (_old, value) in changes.items():
         setattr(resident, name, value)
@@ -256,13 +335,16 @@ def update_resident(session: Session, *, actor: Actor, resident_id: int, values:
 
 def move_resident(session: Session, *, actor: Actor, resident_id: int, target_household_id: int) -> None:
     """Move a resident (with their whole history) to another household in the actor's area."""
-    resident, source = _writable_resident(session, actor, resident_id)
+    _writable_resident(session, actor, resident_id)
+    _writable_household(session, actor, target_household_id)
+    ledger = _Ledger(session)
+    ledger.lock(households=[target_household_id], residents=[resident_id])
+    resident, source = _writable_resident(session, actor, resident_id)  # again, on the locked rows
     target = _writable_household(session, actor, target_household_id)
     if target.id == source.id:
         raise ValidationFailed([FieldProblem("target", "adm.err.same")])
     if target.status != "active" or resident.status == "merged":
         raise ValidationFailed([FieldProblem("target", "adm.err.inactive")])
-    ledger = _Ledger(session)
     ledger.snapshot(residents=[resident.id])
     resident.household_id = target.id
     resident.is_head = False
@@ -284,12 +366,14 @@ def set_resident_status(session: Session, *, actor: Actor, resident_id: int, sta
     """Mark a resident moved away or deceased (kept for history, no longer counted), or active again."""
     if status not in MARKABLE:
         raise ValidationFailed([FieldProblem("status", "adm.err.status")])
-    resident, household = _writable_resident(session, actor, resident_id)
+    _writable_resident(session, actor, resident_id)
+    ledger = _Ledger(session)
+    ledger.lock(residents=[resident_id])
+    resident, household = _writable_resident(session, actor, resident_id)  # again, on the locked rows
     if resident.status == "merged":
         raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
     if resident.status == status:
         return
-    ledger = _Ledger(session)
     ledger.snapshot(residents=[resident.id])
     old = resident.status
     resident.status = status
@@ -311,12 +395,14 @@ def set_household_status(session: Session, *, actor: Actor, household_id: int, s
     """Mark a whole household moved away (its residents stop counting with it), or active again."""
     if status not in ("active", "moved"):
         raise ValidationFailed([FieldProblem("status", "adm.err.status")])
-    household = _writable_household(session, actor, household_id)
+    _writable_household(session, actor, household_id)
+    ledger = _Ledger(session)
+    ledger.lock(members_of=[household_id])
+    household = _writable_household(session, actor, household_id)  # again, on the locked row
     if household.status == "merged":
         raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
     if household.status == status:
         return
-    ledger = _Ledger(session)
     ledger.snapshot(households=[household.id], residents=_resident_ids(session, household.id))
     old = household.status
     household.status = status
@@ -340,14 +426,17 @@ def set_household_status(session: Session, *, actor: Actor, household_id: int, s
 def merge_households(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
     """Fold a duplicate household into the survivor: its residents and visits move over, it is kept as
     status 'merged' pointing at the survivor."""
-    loser = _writable_household(session, actor, loser_id)
+    _writable_household(session, actor, loser_id)
+    _writable_household(session, actor, survivor_id)
+    ledger = _Ledger(session)
+    ledger.lock(members_of=[loser_id, survivor_id])
+    loser = _writable_household(session, actor, loser_id)  # again, on the locked rows
     survivor = _writable_household(session, actor, survivor_id)
     if loser.id == survivor.id:
         raise ValidationFailed([FieldProblem("survivor", "adm.err.same")])
     if loser.status == "merged" or survivor.status == "merged":
         raise ValidationFailed([FieldProblem("survivor", "adm.err.inactive")])
     residents = _resident_ids(session, loser.id)
-    ledger = _Ledger(session)
     ledger.snapshot(
         households=[loser.id, survivor.id], residents=residents + _resident_ids(session, survivor.id)
     )
@@ -405,7 +494,11 @@ def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_i
     """Fold a duplicate resident into the survivor: visits attended, guidance and skill events move over
     (a visit both attended keeps one row), barrier flags the survivor lacks are taken from the loser,
     and the derived state is recomputed. The loser stays as status 'merged' pointing at the survivor."""
-    loser, loser_household = _writable_resident(session, actor, loser_id)
+    _writable_resident(session, actor, loser_id)
+    _writable_resident(session, actor, survivor_id)
+    ledger = _Ledger(session)
+    ledger.lock(residents=[loser_id, survivor_id])
+    loser, loser_household = _writable_resident(session, actor, loser_id)  # again, on the locked rows
     survivor, _ = _writable_resident(session, actor, survivor_id)
     if loser.id == survivor.id:
         raise ValidationFailed([FieldProblem("survivor", "adm.err.same")])
@@ -422,7 +515,6 @@ def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_i
         for v in session.exec(select(SkillEvent.visit_id).where(SkillEvent.resident_id == loser.id)).scalars()
         if v is not None
     }
-    ledger = _Ledger(session)
     ledger.snapshot(residents=[loser.id, survivor.id], visits=sorted(visit_ids))
     moved = {"visits": 0, "guidance": 0, "skill_events": 0}
     # Attendance: a visit both attended keeps the survivor's row.

@@ -27,6 +27,7 @@ from services import audit
 from services.areas import create_area
 from services.clock import today, utcnow
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
+from services.household_admin import lock_rows_for_change
 from services.registry import sort_name_of_words
 from services.rollups import Deltas, household_contribution, resident_contribution, resident_facts
 from services.scope import Actor, get_area_in_scope, require_role
@@ -723,9 +724,14 @@ def _apply(session, actor, area, villages: _Villages, plan: _Plan, report, notif
         return created[vid] if vid < 0 else vid
 
     deltas = Deltas()
-    # 2. existing households and residents that changed: contributions before and after, row by row
+    # 2. existing households and residents that changed: contributions before and after, row by row.
+    # Locked first (PostgreSQL), households then residents in id order like a visit locks them, and
+    # read fresh: a visit committing between the "before" read and the update would be counted twice.
     touched_residents = set(plan.resident_updates)
     moved_households = [hid for hid, ch in plan.household_updates.items() if "village_id" in ch]
+    _held = lock_rows_for_change(  # kept referenced: the locked rows stay in the session
+        session, households=plan.household_updates, residents=touched_residents, members_of=moved_households
+    )
     for chunk in _chunks(moved_households):
         touched_residents.update(
             session.exec(select(Resident.id).where(Resident.household_id.in_(chunk))).scalars().all()

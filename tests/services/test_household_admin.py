@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models.db import read_session, write_session
 from models.tables import AuditLog, Household, Resident, SkillEvent, Visit, VisitGuidance, VisitResident
@@ -185,3 +187,133 @@ def test_scope_refusals(world):
             admin.set_resident_status(s, actor=volunteer, resident_id=ra, status="moved")
         with pytest.raises(ValidationFailed):
             admin.find_household(s, actor=coordinator, code=s.get(Household, hb).code)
+
+
+# ---------------------------------------------------------------- a visit committing mid-write
+
+WAIT = 1.0  # seconds the writer holds still after its "before" read, for a visit to slip in
+
+
+def race(monkeypatch, owner, name, write, visit) -> bool:
+    """Run `write` in one thread; as soon as it has called `owner.name` (its "before" read), run
+    `visit` in a second thread and hold the writer still until the visit commits or WAIT passes.
+    Returns whether the visit committed in between: with the writer's row locks (PostgreSQL) or its
+    database lock (SQLite) it cannot, and the rollups stay exact; without them it counted twice."""
+    original = getattr(owner, name)
+    before_taken, visit_done = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+    slipped_in: list[bool] = []
+
+    def hooked(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if threading.current_thread().name == "writer" and not before_taken.is_set():
+            before_taken.set()
+            slipped_in.append(visit_done.wait(WAIT))
+        return result
+
+    monkeypatch.setattr(owner, name, hooked)
+
+    def run(work, done=None):
+        try:
+            if done is not None:
+                assert before_taken.wait(30), "the writer never took its before snapshot"
+            work()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            if done is not None:
+                done.set()
+
+    threads = [
+        threading.Thread(target=run, args=(write,), name="writer"),
+        threading.Thread(target=run, args=(visit, visit_done), name="visitor"),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert slipped_in == [False]
+    return slipped_in[0]
+
+
+def test_a_visit_cannot_commit_between_the_before_read_and_the_update(world, monkeypatch):
+    """Editing a resident while a volunteer records their new skill level, and moving a
+    household to another village while a visit to it is recorded: the visit waits for the write, and
+    the rollups match a recount."""
+    engine, ids, volunteer, coordinator = world
+    hh = f.create_household(engine, village_id=ids["A1"], code="R1")
+    rid = f.create_resident(engine, household_id=hh, full_name="Lý Văn Ba")
+    other = f.create_resident(engine, household_id=hh, full_name="Lý Thị Tư")
+
+    def edit_resident():
+        with write_session(engine) as s:
+            admin.update_resident(s, actor=coordinator, resident_id=rid, values={"has_smartphone": False})
+
+    race(
+        monkeypatch, admin._Ledger, "snapshot", edit_resident,
+        lambda: visit(engine, volunteer, "race-1", hh, 0, [ResidentInput(rid, levels={"submit": 2})]),
+    )  # fmt: skip
+    with read_session(engine) as s:
+        assert compare(s) == []
+    monkeypatch.undo()
+
+    def move_household():
+        with write_session(engine) as s:
+            admin.update_household(s, actor=coordinator, household_id=hh, values={"village_id": ids["A2"]})
+
+    race(
+        monkeypatch, admin._Ledger, "snapshot", move_household,
+        lambda: visit(engine, volunteer, "race-2", hh, 0, [ResidentInput(other, levels={"pay": 3})]),
+    )  # fmt: skip
+    with read_session(engine) as s:
+        assert compare(s) == []
+        assert s.get(Household, hh).village_id == ids["A2"]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda s, a, w: admin.update_resident(
+            s, actor=a, resident_id=w["r1"], values={"has_smartphone": True}
+        ),
+        lambda s, a, w: admin.move_resident(s, actor=a, resident_id=w["r1"], target_household_id=w["h2"]),
+        lambda s, a, w: admin.set_household_status(s, actor=a, household_id=w["h1"], status="moved"),
+        lambda s, a, w: admin.merge_households(s, actor=a, loser_id=w["h1"], survivor_id=w["h2"]),
+        lambda s, a, w: admin.merge_residents(s, actor=a, loser_id=w["r1"], survivor_id=w["r2"]),
+    ],
+    ids=["update_resident", "move_resident", "household_status", "merge_households", "merge_residents"],
+)
+def test_rows_are_locked_before_the_before_read(world, write):
+    """On PostgreSQL every write locks its households and residents (FOR UPDATE) before it reads a
+    resident's skill levels for its "before"; SQLite renders no FOR UPDATE (BEGIN IMMEDIATE)."""
+    engine, ids, _volunteer, coordinator = world
+    h1 = f.create_household(engine, village_id=ids["A1"], code="L1")
+    h2 = f.create_household(engine, village_id=ids["A1"], code="L2")
+    w = {
+        "h1": h1,
+        "h2": h2,
+        "r1": f.create_resident(engine, household_id=h1, full_name="Mai Văn Một"),
+        "r2": f.create_resident(engine, household_id=h2, full_name="Mai Văn Một"),
+    }
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with write_session(engine) as s:
+            write(s, coordinator, w)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    locks = [i for i, sql in enumerate(statements) if sql.endswith("for update")]
+    if engine.dialect.name != "postgresql":
+        assert locks == []
+        return
+    locked_tables = {statements[i].split(" from ")[1].split()[0] for i in locks}
+    assert locked_tables == {"household", "resident"}
+    first_before_read = next(i for i, sql in enumerate(statements) if "from resident_skill" in sql)
+    assert max(locks) < first_before_read
+    with read_session(engine) as s:
+        assert compare(s) == []

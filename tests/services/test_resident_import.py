@@ -13,10 +13,13 @@ from sqlmodel import SQLModel
 
 from models.db import read_session, write_session
 from models.tables import Area, Household, Resident
+from services import resident_import
 from services.errors import PermissionDenied, ValidationFailed
 from services.resident_import import import_residents
 from services.rollups import compare
+from services.visits import ResidentInput, VisitInput, record_visit
 from tests import factories as f
+from tests.services.test_household_admin import race
 
 HEADER = ["Mã hộ", "Thôn", "Địa chỉ", "Họ và tên", "Năm sinh", "Giới tính", "Số điện thoại", "Chủ hộ",
           "Điện thoại thông minh"]  # fmt: skip
@@ -255,3 +258,37 @@ def test_new_resident_in_existing_household_counts_in_rollups(setup):
             ).scalar()
             == 4
         )
+
+
+def test_a_visit_cannot_commit_between_the_before_read_and_the_update(setup, monkeypatch):
+    """A re-import moves a household to another village while a volunteer records a visit to it: the
+    visit waits for the import (row locks on PostgreSQL), and the rollups match a recount."""
+    engine, ids, coordinator = setup
+    team = f.create_team(engine, area_id=ids["A"], village_ids=(ids["A1"], ids["A2"]))
+    volunteer = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
+    run(engine, coordinator, as_csv(GOOD))
+    with read_session(engine) as s:
+        hh = s.exec(select(Household.id).where(Household.code == "H001")).scalar_one()
+        first = s.exec(select(Resident.id).where(Resident.household_id == hh).order_by(Resident.id)).scalar()
+
+    def record():
+        data = VisitInput(
+            idempotency_key="race-import",
+            visited_on=f.today_minus(0),
+            place="home",
+            outcome="done",
+            household_id=hh,
+            residents=[ResidentInput(first, levels={"submit": 2})],
+        )
+        with write_session(engine) as s:
+            record_visit(s, actor=volunteer, data=data)
+
+    moved = [["H001", "A2", *row[2:]] if row[0] == "H001" else row for row in GOOD]
+    race(
+        monkeypatch, resident_import, "household_contribution",
+        lambda: run(engine, coordinator, as_csv(moved)), record,
+    )  # fmt: skip
+    with read_session(engine) as s:
+        assert compare(s) == []
+        assert s.get(Household, hh).village_id == ids["A2"]
+        assert s.exec(select(func.count()).select_from(Resident)).scalar() == 3
