@@ -209,8 +209,14 @@ if picked is not None:
 
 # ---------------------------------------------------------------- attendees and what they learnt
 
+dropped: list[int] = []
 with read_session(engine()) as session:
-    cards = attendee_cards(session, actor=actor, resident_ids=_attendees())
+    cards = attendee_cards(session, actor=actor, resident_ids=_attendees(), dropped=dropped)
+if dropped:
+    # Moved to a household out of reach, marked moved away, or the team's villages changed since
+    # they were chosen: dropped from the list, so the next rerun does not meet them again.
+    st.session_state[KEY_ATTENDEES] = [i for i in _attendees() if i not in dropped]
+    st.warning(t("journey.attendees_dropped", n=len(dropped)), icon=":material/person_remove:")
 st.markdown(f"**{t('journey.attendees', n=len(cards))}**")
 if not cards:
     st.caption(t("journey.no_attendees"))

@@ -979,6 +979,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exp.col.last_visited_on": ("Lần đến hộ gần nhất", "Household last visited"),
     "exp.yes": ("Có", "Yes"),
     "exp.no": ("Không", "No"),
+    # ---- group session: attendees no longer reachable (pages/session.py)
+    "journey.attendees_dropped": (
+        "{n} người đã chọn không còn thuộc địa bàn của bạn hoặc không còn sinh sống ở đây, "
+        "đã được bỏ khỏi danh sách tham dự.",
+        "{n} chosen attendee(s) are no longer in your area or no longer live here "
+        "and were removed from the attendee list.",
+    ),
+    # ---- end of group session: attendees no longer reachable
 }
 
 

@@ -95,9 +95,14 @@ def _levels(session: Session, resident_ids: list[int]) -> dict[int, dict[str, in
     return out
 
 
-def attendee_cards(session: Session, *, actor: Actor, resident_ids: list[int]) -> list[AttendeeCard]:
-    """Residents chosen for a group session, in the order given; each must live in the actor's reach
-    (PermissionDenied otherwise). Residents no longer active are left out."""
+def attendee_cards(
+    session: Session, *, actor: Actor, resident_ids: list[int], dropped: list[int] | None = None
+) -> list[AttendeeCard]:
+    """Residents chosen for a group session, in the order given. Residents no longer active are left
+    out. Each must live in the actor's reach: PermissionDenied otherwise, unless `dropped` is given;
+    then residents out of reach are left out too and the ids of everyone left out (out of reach, no
+    longer active or gone) are appended to it, in the order given (a session page keeps attendee ids
+    across reruns while a coordinator may move a resident away or a team's villages change)."""
     require_role(actor, *WRITER_ROLES)
     ids = list(dict.fromkeys(resident_ids))
     if not ids:
@@ -108,8 +113,19 @@ def attendee_cards(session: Session, *, actor: Actor, resident_ids: list[int]) -
         .join(Area, Area.id == Household.village_id)
         .where(Resident.id.in_(ids), Resident.status == "active")
     ).all()
-    for _resident, _code, village_id, _name in rows:
-        require_village_access(session, actor, village_id)
+    reachable = []
+    for row in rows:
+        try:
+            require_village_access(session, actor, row[2])
+        except (PermissionDenied, NotFound):
+            if dropped is None:
+                raise
+        else:
+            reachable.append(row)
+    rows = reachable
+    if dropped is not None:
+        kept = {r.id for r, *_ in rows}
+        dropped.extend(i for i in ids if i not in kept)
     levels = _levels(session, [r.id for r, *_ in rows])
     by_id = {
         r.id: AttendeeCard(

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from models.db import read_session
+from models.db import read_session, write_session
 from models.settings import PROJECT_ROOT
 from models.tables import ResidentSkill, Visit, VisitGuidance, VisitResident
+from services import household_admin
 from services.i18n import t
 from tests import factories as f
 from tests.pages.test_visit_page import by_key
@@ -37,6 +38,7 @@ def world(sqlite_engine):
     w["thuy"] = f.create_resident(e, household_id=h1, full_name="Nguyễn Thị Thuỷ")
     w["long"] = f.create_resident(e, household_id=h2, full_name="Đinh Văn Long")
     w["ngan"] = f.create_resident(e, household_id=h3, full_name="Đặng Thị Ngân")
+    w["h3"] = h3
     return w
 
 
@@ -105,3 +107,33 @@ def test_coordinator_records_a_session_at_the_counter_and_removes_an_attendee(wo
         row = (visit.kind, visit.village_id, visit.place)
     assert row == ("session", world["A"], "counter")
     assert present == [world["ngan"]]
+
+
+def test_attendees_moved_out_of_reach_are_dropped_with_a_notice(world):
+    """Chosen attendees stay in session_state across reruns; one moved to another team's village and
+    one marked moved away are dropped with a notice instead of failing every rerun."""
+    e = world["engine"]
+    at = signed_in(world["vol"])
+    for query, rid in (("nguyen thi thuy", world["thuy"]), ("dinh van long", world["long"])):
+        add_by_search(at, query, rid)
+    assert at.session_state["session.attendees"] == [world["thuy"], world["long"]]
+    coordinator = f.actor_for(e, world["coord"])
+    with write_session(e) as s:
+        household_admin.move_resident(
+            s, actor=coordinator, resident_id=world["thuy"], target_household_id=world["h3"]
+        )
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [vi("journey.attendees_dropped", n=1)]
+    assert at.session_state["session.attendees"] == [world["long"]]
+    assert any(vi("journey.attendees", n=1) in m.value for m in at.markdown)
+    with write_session(e) as s:
+        household_admin.set_resident_status(s, actor=coordinator, resident_id=world["long"], status="moved")
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [vi("journey.attendees_dropped", n=1)]
+    assert at.session_state["session.attendees"] == []
+    at.run()  # the notice is shown once; the list stays empty
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert by_key(at.button, "session.save").disabled
