@@ -57,13 +57,19 @@ def visit_url(household_id: int, base_url: str | None = None) -> str:
 
 
 def communes_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
-    """Communes a leaflet may be addressed from: inside the actor's area, or above a volunteer's villages."""
+    """Places a leaflet may be addressed from, each one `leaflet_document` accepts for this actor:
+    the communes inside the actor's area; for a volunteer, the commune above their team's villages.
+
+    A leader or coordinator scoped to one village gets that village instead of the commune above it:
+    the commune lies outside their area, which every other read refuses, and a village leaflet
+    (`leaflet_place`) names the commune anyway, with the contacts of the teams serving the village."""
     require_role(actor, *LEAFLET_ROLES)
-    if actor.area_level == AreaLevel.VILLAGE or actor.is_volunteer:
-        # The commune above: a prefix of the actor's own path (or of their villages' paths).
-        paths = actor.village_paths or (actor.area_path,)
-        ids = {i for p in paths for i in ancestor_ids(p)}
+    if actor.is_volunteer:
+        # The commune above: a prefix of their villages' paths.
+        ids = {i for p in actor.village_paths for i in ancestor_ids(p)}
         rows = session.exec(select(Area).where(Area.id.in_(ids), Area.level == AreaLevel.COMMUNE)).scalars()
+    elif actor.area_level == AreaLevel.VILLAGE:
+        rows = session.exec(select(Area).where(Area.path == actor.area_path)).scalars()
     else:
         rows = session.exec(
             select(Area).where(Area.level == AreaLevel.COMMUNE, Area.path.like(actor.area_path + "%"))

@@ -287,3 +287,18 @@ def test_cards_and_sheets_stay_inside_the_actors_villages(engine, world):
         assert [v.code for v in printing.villages_in_scope(s, actor=volunteer)] == ["A1"]
         assert [c.code for c in printing.communes_in_scope(s, actor=volunteer)] == ["A"]
         assert {c.code for c in printing.communes_in_scope(s, actor=leader)} == {"A", "B"}
+
+
+def test_village_level_leader_and_coordinator_are_offered_only_what_they_may_print(engine, world):
+    """Scoped to one village, they are offered that village (its leaflet names the commune too),
+    not the commune above, which lies outside their area and would be refused."""
+    for role in ("leader", "coordinator"):
+        actor = f.actor_for(engine, f.create_user(engine, role=role, area_code="A1"))
+        with read_session(engine) as s:
+            choices = printing.communes_in_scope(s, actor=actor)
+            assert [(c.code, c.level) for c in choices] == [("A1", "village")]
+            for choice in choices:
+                data = printing.leaflet_document(s, actor=actor, leaflet_id="pay", area_id=choice.id)
+                assert_nfc(page_texts(data)[0], "Thôn Một, Xã An", "Phạm Văn Đức")
+            with pytest.raises(PermissionDenied):
+                printing.leaflet_document(s, actor=actor, leaflet_id="pay", area_id=world["ids"]["A"])
