@@ -30,6 +30,7 @@ from services.text import (
     reversed_digits,
     search_key,
 )
+from services.visits import BARRIER_FIELDS
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 READER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
@@ -39,16 +40,6 @@ CODE_MAX = 40
 MIN_BIRTH_YEAR = 1900
 CARD_VISITS = 5
 _CODE_ATTEMPTS = 20
-
-BARRIER_FLAGS = (
-    "has_smartphone",
-    "phone_own_name",
-    "vneid_level",
-    "has_payment_account",
-    "poor_network",
-    "fears_mistakes",
-    "digital_course_done",
-)
 
 
 # ---------------------------------------------------------------- plain data handed to pages
@@ -70,7 +61,7 @@ class ResidentCard:
     phone: str | None
     is_head: bool
     levels: dict[str, int]  # every skill code -> 0..3 (no row = 0)
-    barriers: dict[str, object]  # BARRIER_FLAGS -> value (None = not asked yet)
+    barriers: dict[str, object]  # BARRIER_FIELDS -> value (None = not asked yet)
     first_guided_on: date | None
 
 
@@ -507,7 +498,7 @@ def household_card(session: Session, *, actor: Actor, household_id: int) -> Hous
             phone=r.phone,
             is_head=r.is_head,
             levels=levels[r.id],
-            barriers={name: getattr(r, name) for name in BARRIER_FLAGS},
+            barriers={name: getattr(r, name) for name in BARRIER_FIELDS},
             first_guided_on=r.first_guided_on,
         )
         for r in residents

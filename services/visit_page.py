@@ -24,10 +24,10 @@ from models.tables import (
     VisitResident,
 )
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.households import BARRIER_FLAGS, ResidentCard
+from services.households import ResidentCard
 from services.scope import Actor, ancestor_ids, path_in_scope, require_role, require_village_access
 from services.text import person_sort_key, sort_key
-from services.visits import CORRECTION_DAYS, correction_open
+from services.visits import BARRIER_FIELDS, CORRECTION_DAYS, correction_open
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 
@@ -137,7 +137,7 @@ def attendee_cards(
                 phone=r.phone,
                 is_head=r.is_head,
                 levels=levels[r.id],
-                barriers={name: getattr(r, name) for name in BARRIER_FLAGS},
+                barriers={name: getattr(r, name) for name in BARRIER_FIELDS},
                 first_guided_on=r.first_guided_on,
             ),
             household_id=r.household_id,
