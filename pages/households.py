@@ -6,8 +6,9 @@ from models.db import read_session, write_session
 from models.enums import SKILLS, Role
 from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
-from services.registry import BARRIERS, RegistryFilter, household_detail, list_households, villages_in_scope
+from services.registry import RegistryFilter, household_detail, list_households, villages_in_scope
 from webui.guard import require
+from webui.registry_filters import area_visit_status, barrier_select
 from webui.state import engine, lang, t
 
 PAGE = "households.page"
@@ -27,32 +28,9 @@ with read_session(engine()) as session:
 village_names = {v[0]: v[2] for v in villages}
 
 with st.expander(t("reg.filters"), expanded=True):
-    c1, c2, c3 = st.columns(3)
-    village = c1.selectbox(
-        t("reg.area"),
-        [None, *village_names],
-        format_func=lambda v: t("reg.all_villages") if v is None else village_names[v],
-        key="hh_f_village",
-    )
-    visit = c2.selectbox(
-        t("reg.visit_status"),
-        ["any", "never", "due", "visited"],
-        format_func=lambda v: t(f"reg.visit.{v}"),
-        key="hh_f_visit",
-    )
-    status = c3.selectbox(
-        t("reg.status"),
-        ["active", "inactive", "all"],
-        format_func=lambda v: t(f"reg.status.{v}"),
-        key="hh_f_status",
-    )
+    village, visit, status = area_visit_status(village_names, "hh_f")
     c4, c5, c6 = st.columns(3)
-    barrier = c4.selectbox(
-        t("reg.barrier"),
-        [None, *BARRIERS, "old_age"],
-        format_func=lambda v: t("reg.barrier.any") if v is None else t(f"reg.barrier.{v}"),
-        key="hh_f_barrier",
-    )
+    barrier = barrier_select(c4, "hh_f_barrier")
     query = c5.text_input(t("reg.search_household"), key="hh_f_query")
     sort = c6.selectbox(
         t("reg.sort"),

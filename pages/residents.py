@@ -7,8 +7,9 @@ from models.enums import SKILLS, Role, Sex
 from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
 from services.export import export_bytes
-from services.registry import BARRIERS, RegistryFilter, list_residents, resident_detail, villages_in_scope
+from services.registry import RegistryFilter, list_residents, resident_detail, villages_in_scope
 from webui.guard import require
+from webui.registry_filters import area_visit_status, barrier_select
 from webui.state import engine, lang, t
 
 PAGE = "residents.page"
@@ -35,25 +36,7 @@ with read_session(engine()) as session:
 village_names = {v[0]: v[2] for v in villages}
 
 with st.expander(t("reg.filters"), expanded=True):
-    c1, c2, c3 = st.columns(3)
-    village = c1.selectbox(
-        t("reg.area"),
-        [None, *village_names],
-        format_func=lambda v: t("reg.all_villages") if v is None else village_names[v],
-        key="res_f_village",
-    )
-    visit = c2.selectbox(
-        t("reg.visit_status"),
-        ["any", "never", "due", "visited"],
-        format_func=lambda v: t(f"reg.visit.{v}"),
-        key="res_f_visit",
-    )
-    status = c3.selectbox(
-        t("reg.status"),
-        ["active", "inactive", "all"],
-        format_func=lambda v: t(f"reg.status.{v}"),
-        key="res_f_status",
-    )
+    village, visit, status = area_visit_status(village_names, "res_f")
     c4, c5, c6 = st.columns(3)
     skill = c4.selectbox(
         t("reg.skill"),
@@ -64,12 +47,7 @@ with st.expander(t("reg.filters"), expanded=True):
     below = c5.selectbox(
         t("reg.below_level"), [3, 2, 1], format_func=lambda v: t(f"skill_level.{v}"), key="res_f_below"
     )
-    barrier = c6.selectbox(
-        t("reg.barrier"),
-        [None, *BARRIERS, "old_age"],
-        format_func=lambda v: t("reg.barrier.any") if v is None else t(f"reg.barrier.{v}"),
-        key="res_f_barrier",
-    )
+    barrier = barrier_select(c6, "res_f_barrier")
     c7, c8, c9 = st.columns(3)
     age = c7.selectbox(
         t("reg.age"), list(AGE_BANDS), format_func=lambda v: t(f"reg.age.{v}"), key="res_f_age"
