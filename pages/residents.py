@@ -9,7 +9,7 @@ from services.errors import AppError, ValidationFailed
 from services.export import export_bytes
 from services.registry import RegistryFilter, list_residents, resident_detail, villages_in_scope
 from webui.guard import require
-from webui.registry_filters import area_visit_status, barrier_select
+from webui.registry_filters import area_visit_status, barrier_select, edit_history
 from webui.state import engine, lang, t
 
 PAGE = "residents.page"
@@ -170,18 +170,7 @@ if chosen is not None:
             hide_index=True,
         )
     with tab_edits:
-        st.dataframe(
-            [
-                {
-                    t("reg.col.date"): a.at.strftime("%Y-%m-%d %H:%M"),
-                    t("reg.col.user"): a.user,
-                    t("reg.col.action"): a.action,
-                    t("reg.col.details"): str(a.details),
-                }
-                for a in d.audit
-            ],
-            hide_index=True,
-        )
+        edit_history(d.audit)
 
     if can_edit and d.status != "merged":
         st.subheader(t("adm.edit_resident"))

@@ -1,5 +1,5 @@
-"""Filter widgets shared by the household and resident registries (the village, visit status and
-status row, and the barrier choice); each page passes its own key prefix so keys stay distinct."""
+"""Widgets shared by the household and resident registries: the filters (village, visit status and
+status row, the barrier choice; each page passes its own key prefix) and the edit-history table."""
 
 from __future__ import annotations
 
@@ -42,4 +42,20 @@ def barrier_select(column: DeltaGenerator, key: str) -> str | None:
         [None, *BARRIERS, "old_age"],
         format_func=lambda v: t("reg.barrier.any") if v is None else t(f"reg.barrier.{v}"),
         key=key,
+    )
+
+
+def edit_history(items) -> None:
+    """The "edits" tab of a household or resident: who changed what, newest first."""
+    st.dataframe(
+        [
+            {
+                t("reg.col.date"): a.at.strftime("%Y-%m-%d %H:%M"),
+                t("reg.col.user"): a.user,
+                t("reg.col.action"): a.action,
+                t("reg.col.details"): str(a.details),
+            }
+            for a in items
+        ],
+        hide_index=True,
     )
