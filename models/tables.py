@@ -302,6 +302,33 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = None
     password_changed_at: datetime
     last_login_at: datetime | None = None
+    # The UI language this user chose last ("vi" / "en"); None = the default (Vietnamese).
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime
+
+
+class VisitDraft(SQLModel, table=True):
+    """A half-filled visit form kept on the server per user × household, so a reload loses nothing."""
+
+    __tablename__ = "visit_draft"
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    household_id: int = Field(foreign_key="household.id", primary_key=True, index=True)
+    data: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the form's fields
+    updated_at: datetime
+
+
+class VisitSheet(SQLModel, table=True):
+    """A printed paper visit sheet (id printed on it) and, once typed back in, when and by whom."""
+
+    __tablename__ = "visit_sheet"
+    id: str = Field(max_length=64, primary_key=True)  # e.g. PV-<village code>-<yyyymmdd>-<nn>
+    village_id: int = Field(foreign_key="area.id", index=True)
+    printed_on: date
+    printed_by: int | None = Field(default=None, foreign_key="app_user.id")
+    # JSON list of the household ids in the sheet's printed order.
+    household_ids: str = Field(sa_column=Column(Text, nullable=False))
+    entered_at: datetime | None = None
+    entered_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime
 
 
@@ -427,5 +454,7 @@ __all__ = [
     "VisitGuidance",
     "VisitMember",
     "VisitResident",
+    "VisitDraft",
     "VisitRevision",
+    "VisitSheet",
 ]

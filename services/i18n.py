@@ -987,6 +987,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and were removed from the attendee list.",
     ),
     # ---- end of group session: attendees no longer reachable
+    # ---- figures: quotas and home (pages/quotas.py, pages/home.py)
+    # ---- end of figures: quotas and home
+    # ---- visit form (pages/visit.py, webui/visit_form.py, pages/my_visits.py)
+    # ---- end of visit form
+    # ---- shell: menu, drafts, language, Streamlit strings (webui/guard.py, app.py)
+    # ---- end of shell: menu, drafts, language, Streamlit strings
+    # ---- teams and admin forms (pages/teams.py, pages/admin_users.py, pages/admin_areas.py)
+    # ---- end of teams and admin forms
+    # ---- areas and printing (services/areas.py, services/printing.py, admin settings)
+    # ---- end of areas and printing
+    # ---- session, import, registry (pages/session.py, pages/import_residents.py, registry pages)
+    # ---- end of session, import, registry
+    # ---- paper sheet entry (pages/sheet_entry.py)
+    # ---- end of paper sheet entry
 }
 
 
