@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -190,3 +190,20 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
+
+
+@pytest.fixture
+def shot(request) -> Callable[[object, str], Path]:
+    """Save a screenshot of `page` as `<name>.png` under test-results/screenshots/ (or $SCREENSHOT_DIR)
+    and print its path, so a reviewer can open every screen a test visited."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT_ROOT / "test-results" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, *, full_page: bool = False) -> Path:
+        path = folder / f"{name}.png"
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(path), full_page=full_page)
+        print(f"screenshot: {path}")
+        return path
+
+    return take
