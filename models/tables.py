@@ -451,10 +451,10 @@ __all__ = [
     "TeamVillage",
     "User",
     "Visit",
+    "VisitDraft",
     "VisitGuidance",
     "VisitMember",
     "VisitResident",
-    "VisitDraft",
     "VisitRevision",
     "VisitSheet",
 ]
