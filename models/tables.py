@@ -384,7 +384,8 @@ class RollupArea(SQLModel, table=True):
     __tablename__ = "rollup_area"
     area_id: int = Field(foreign_key="area.id", primary_key=True)
     households: int = 0
-    households_visited: int = 0
+    households_visited: int = 0  # with at least one active *done* visit
+    households_reached: int = 0  # with at least one active visit of any outcome ("visited")
     residents: int = 0
     residents_guided: int = 0
     residents_all_five: int = 0

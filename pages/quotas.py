@@ -1,5 +1,5 @@
-"""Chỉ tiêu: campaigns, quota progress read from the rollups with an at-risk flag, and the cascade that
-splits an area's target over villages, teams or members."""
+"""Chỉ tiêu: campaigns, quota progress within the campaign's period (at-risk quotas first, as cards that
+read at tablet width), and the cascade that splits an area's target over villages, teams or members."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -35,9 +35,64 @@ def show_problems(exc: ValidationFailed, slots: dict) -> None:
         (slot.error if slot is not None else st.error)(" ".join(messages))
 
 
-def metric_label(metric: str, skill: str | None) -> str:
-    label = t("metric." + metric)
-    return f"{label}: {t('skill.' + skill)}" if skill else label
+def plain(text: str) -> str:
+    """`text` shown as written inside Markdown (a name's * or _ must not turn into formatting)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~:$" else c for c in text)
+
+
+def fmt_number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def short_metric(metric: str, skill: str | None) -> str:
+    """The metric as a card line names it (one skill: just the skill, the card says the rest)."""
+    return t("fig.q.metric_skill", skill=t("skill." + skill)) if skill else t("metric." + metric)
+
+
+def quota_line(p: svc.QuotaProgress) -> None:
+    """One quota as one bar: what, how far, where it is heading."""
+    text = t(
+        "fig.q.line",
+        metric=short_metric(p.metric, p.skill),
+        progress=fmt_number(p.progress),
+        target=fmt_number(p.target),
+        share="–" if p.share is None else f"{p.share:.0%}",
+        projected=fmt_number(p.projected),
+    )
+    st.progress(min(1.0, p.share or 0.0), text=text)
+
+
+def owner_cards(rows: list[svc.QuotaProgress], section: str) -> None:
+    """One bordered card per owner (in the order of `rows`), its quotas listed inside."""
+    by_owner: dict[tuple[str, int], list[svc.QuotaProgress]] = {}
+    for p in rows:
+        by_owner.setdefault((p.owner_kind, p.owner_id), []).append(p)
+    for (kind, owner_id), quotas in by_owner.items():
+        with st.container(border=True, key=f"quota_card_{section}_{kind}_{owner_id}"):
+            st.markdown(f"**{plain(quotas[0].owner_name)}**")
+            st.caption(t("fig.q.kind." + kind))
+            for p in quotas:
+                quota_line(p)
+
+
+def shortfall(p: svc.QuotaProgress) -> tuple[float, float]:
+    """Worst first: the lowest projection against the target, then the largest gap."""
+    return (p.projected / p.target if p.target else 1.0, p.projected - p.target)
+
+
+def render_progress(rows: list[svc.QuotaProgress]) -> None:
+    """At-risk quotas first, worst projection first, each shown by name; the others folded below."""
+    at_risk = sorted((p for p in rows if p.at_risk), key=shortfall)
+    on_track = [p for p in rows if not p.at_risk]
+    if at_risk:
+        st.warning(t("quotas.at_risk_count", count=len(at_risk)), icon=":material/warning:")
+        st.caption(t("fig.q.at_risk_order"))
+        owner_cards(at_risk, "risk")
+    else:
+        st.success(t("fig.q.none_at_risk"))
+    if on_track:
+        with st.expander(t("fig.q.on_track_title", count=len(on_track)), expanded=not at_risk):
+            owner_cards(on_track, "track")
 
 
 st.title(t("quotas.heading"))
@@ -109,47 +164,33 @@ campaign_id = st.selectbox(t("quotas.campaign"), list(names), format_func=names.
 with read_session(engine()) as session:
     campaign = svc.get_campaign(session, actor=actor, campaign_id=campaign_id)
     progress = svc.quota_progress(session, actor=actor, campaign_id=campaign_id)
+period_days = (campaign.ends_on - campaign.starts_on).days + 1
 st.caption(
     t(
-        "quotas.period",
+        "fig.q.period",
         area=campaign.area_name,
         start=campaign.starts_on.strftime("%d/%m/%Y"),
         end=campaign.ends_on.strftime("%d/%m/%Y"),
+        day=min(period_days, max(0, (today() - campaign.starts_on).days + 1)),
+        days=period_days,
     )
 )
 targets = [
-    f"{t(label)} {value}%"
-    for label, value in (
-        ("quotas.c_guided_pct", campaign.target_guided_pct),
-        ("quotas.c_all_five_pct", campaign.target_all_five_pct),
-        ("quotas.c_dossier_pct", campaign.target_online_dossier_pct),
+    t(key, pct=value)
+    for key, value in (
+        ("fig.q.target_guided", campaign.target_guided_pct),
+        ("fig.q.target_all_five", campaign.target_all_five_pct),
+        ("fig.q.target_dossiers", campaign.target_online_dossier_pct),
     )
     if value is not None
 ]
 if targets:
-    st.caption(t("quotas.targets", targets="; ".join(targets)))
+    st.caption(t("fig.q.targets", targets="; ".join(targets)))
 
 st.subheader(t("quotas.progress"))
 if progress:
-    at_risk = sum(1 for p in progress if p.at_risk)
-    if at_risk:
-        st.warning(t("quotas.at_risk_count", count=at_risk))
-    st.dataframe(
-        [
-            {
-                t("quotas.col_kind"): t("owner." + p.owner_kind),
-                t("quotas.col_owner"): p.owner_name,
-                t("quotas.col_metric"): metric_label(p.metric, p.skill),
-                t("quotas.col_target"): p.target,
-                t("quotas.col_progress"): p.progress,
-                t("quotas.col_share"): "–" if p.share is None else f"{p.share:.0%}",
-                t("quotas.col_projected"): p.projected,
-                t("quotas.col_status"): t("quotas.at_risk") if p.at_risk else t("quotas.on_track"),
-            }
-            for p in progress
-        ],
-        hide_index=True,
-    )
+    render_progress(progress)
+    st.caption(t("fig.q.how_counted"))
 else:
     st.info(t("quotas.no_quotas"))
 
@@ -216,16 +257,23 @@ edited = st.data_editor(
     disabled=["owner_id", "name", "weight"],
     column_config={
         "owner_id": None,
-        "name": st.column_config.TextColumn(t("quotas.col_name")),
-        "weight": st.column_config.NumberColumn(t("quotas.col_weight")),
-        "target": st.column_config.NumberColumn(t("quotas.col_target"), step=1),
+        # Names get the room (a team's name is long); the two numbers need little.
+        "name": st.column_config.TextColumn(t("quotas.col_name"), width="large"),
+        "weight": st.column_config.NumberColumn(t("quotas.col_weight"), width="small"),
+        "target": st.column_config.NumberColumn(t("quotas.col_target"), step=1, width="small"),
     },
     num_rows="fixed",
 )
 slot_targets = st.empty()
 targets_now = [None if pd.isna(v) else int(v) for v in edited["target"]]
-st.caption(t("quotas.sum_now", sum=sum(v or 0 for v in targets_now), total=int(total)))
-accept = st.checkbox(t("quotas.accept_total"), key=f"cas_accept_{editor_key}")
+rows_sum = sum(v or 0 for v in targets_now)
+st.caption(t("quotas.sum_now", sum=rows_sum, total=int(total)))
+accept = False
+if rows_sum != int(total):  # only then is there a choice to make
+    st.warning(t("fig.q.total_differs", sum=rows_sum, total=int(total)))
+    accept = st.checkbox(
+        t("fig.q.accept_new_total"), key=f"cas_accept_{editor_key}", help=t("fig.q.accept_new_total_help")
+    )
 if st.button(t("quotas.save"), type="primary", key="cas_save"):
     try:
         with write_session(engine()) as session:

@@ -1,15 +1,12 @@
-"""Campaigns and quotas (chỉ tiêu): targets per member, team or village, progress read from the rollups,
-a cascade that splits an area's target exactly, and an at-risk flag from the pace so far.
+"""Campaigns and quotas (chỉ tiêu): targets per member, team or village, progress counted from what
+happened within the campaign's period, a cascade that splits an area's target exactly, and an at-risk
+flag from the pace so far.
 
-How progress is counted (never typed in):
-- member: their rows of rollup_member_day within the campaign period (households visited = visits
-  done; residents guided; online dossiers). Per skill: skill events that reached "does it alone" in
-  the member's active visits of the period (read through visit_member, index-backed). All five: the
-  distinct residents met in the member's visits of the period who now master all five skills.
-- team: the sum over its members, so a team's progress is the sum of the members' progress (a visit
-  two teammates made together counts for each of them, as it does in their own quotas).
-- village area: the current counts of rollup_area / rollup_skill (the state the campaign targets
-  measure); online dossiers from rollup_area_week for the weeks of the period.
+How progress is counted (never typed in; see services.quota_progress for the exact rules):
+- member: their own visits of the period (the visits they went on), theirs alone;
+- team: its members' visits of the period taken together, counting distinct households and residents
+  (a repeat visit, or two teammates on one visit, count once) — never the sum of its members' figures;
+- village area: the visits held in the village within the period (not the all-time rollup counts).
 """
 
 from __future__ import annotations
@@ -20,29 +17,22 @@ from datetime import date
 from fractions import Fraction
 from math import floor
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from models.enums import SKILLS, AreaLevel, QuotaMetric, Role, SkillLevel, VisitStatus
+from models.enums import SKILLS, AreaLevel, QuotaMetric, Role
 from models.tables import (
     Area,
     Campaign,
     Member,
     Quota,
-    ResidentSkill,
     RollupArea,
-    RollupAreaWeek,
-    RollupMemberDay,
-    RollupSkill,
-    SkillEvent,
     Team,
     TeamVillage,
-    Visit,
-    VisitMember,
-    VisitResident,
 )
 from services import audit
-from services.clock import today, utcnow, week_start
+from services import quota_progress as progress_counts
+from services.clock import today, utcnow
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.scope import Actor, get_area_in_scope, require_role
 from services.text import normalize_text, person_sort_key, sort_key
@@ -52,11 +42,6 @@ READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER)
 METRICS = tuple(m.value for m in QuotaMetric)
 OWNER_KINDS = ("area", "team", "member")
 SPLIT_METHODS = ("households", "residents", "even")
-MEMBER_COLUMN = {
-    QuotaMetric.HOUSEHOLDS_VISITED: "visits_done",
-    QuotaMetric.RESIDENTS_GUIDED: "residents_guided",
-    QuotaMetric.ONLINE_DOSSIERS: "dossiers",
-}
 
 
 @dataclass(frozen=True)
@@ -352,93 +337,6 @@ def delete_quota(session: Session, *, actor: Actor, quota_id: int) -> None:
 # ---------------------------------------------------------------- progress
 
 
-def _member_figures(
-    session: Session, member_ids: list[int], starts_on: date, ends_on: date
-) -> dict[int, dict[str, int]]:
-    """Per member: metric (skill_mastered:<skill> for one skill) -> progress within the period."""
-    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    if not member_ids:
-        return out
-    columns = sorted(set(MEMBER_COLUMN.values()))
-    for row in session.exec(
-        select(RollupMemberDay.member_id, *[func.sum(getattr(RollupMemberDay, c)) for c in columns])
-        .where(
-            RollupMemberDay.member_id.in_(member_ids),
-            RollupMemberDay.day >= starts_on,
-            RollupMemberDay.day <= ends_on,
-        )
-        .group_by(RollupMemberDay.member_id)
-    ).all():
-        sums = dict(zip(columns, row[1:], strict=True))
-        for metric, column in MEMBER_COLUMN.items():
-            out[row[0]][metric.value] = int(sums[column] or 0)
-    in_period = and_(
-        Visit.status == VisitStatus.ACTIVE.value, Visit.visited_on >= starts_on, Visit.visited_on <= ends_on
-    )
-    for member_id, skill, n in session.exec(
-        select(VisitMember.member_id, SkillEvent.skill, func.count())
-        .join(Visit, Visit.id == VisitMember.visit_id)
-        .join(SkillEvent, SkillEvent.visit_id == Visit.id)
-        .where(
-            VisitMember.member_id.in_(member_ids),
-            in_period,
-            SkillEvent.active.is_(True),
-            SkillEvent.level == SkillLevel.MASTERED,
-            SkillEvent.previous_level < SkillLevel.MASTERED,
-        )
-        .group_by(VisitMember.member_id, SkillEvent.skill)
-    ).all():
-        out[member_id][f"{QuotaMetric.SKILL_MASTERED.value}:{skill}"] = int(n)
-    all_five = (
-        select(ResidentSkill.resident_id)
-        .where(ResidentSkill.level == SkillLevel.MASTERED)
-        .group_by(ResidentSkill.resident_id)
-        .having(func.count() == len(SKILLS))
-    )
-    for member_id, n in session.exec(
-        select(VisitMember.member_id, func.count(func.distinct(VisitResident.resident_id)))
-        .join(Visit, Visit.id == VisitMember.visit_id)
-        .join(VisitResident, VisitResident.visit_id == Visit.id)
-        .where(VisitMember.member_id.in_(member_ids), in_period, VisitResident.resident_id.in_(all_five))
-        .group_by(VisitMember.member_id)
-    ).all():
-        out[member_id][QuotaMetric.ALL_FIVE.value] = int(n)
-    return out
-
-
-def _area_figures(
-    session: Session, area_ids: list[int], starts_on: date, ends_on: date
-) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    if not area_ids:
-        return out
-    for row in session.exec(select(RollupArea).where(RollupArea.area_id.in_(area_ids))).scalars():
-        out[row.area_id][QuotaMetric.HOUSEHOLDS_VISITED.value] = row.households_visited
-        out[row.area_id][QuotaMetric.RESIDENTS_GUIDED.value] = row.residents_guided
-        out[row.area_id][QuotaMetric.ALL_FIVE.value] = row.residents_all_five
-    for area_id, skill, n in session.exec(
-        select(RollupSkill.area_id, RollupSkill.skill, RollupSkill.residents).where(
-            RollupSkill.area_id.in_(area_ids), RollupSkill.level == SkillLevel.MASTERED
-        )
-    ).all():
-        out[area_id][f"{QuotaMetric.SKILL_MASTERED.value}:{skill}"] = int(n)
-    for area_id, n in session.exec(
-        select(RollupAreaWeek.area_id, func.sum(RollupAreaWeek.dossiers))
-        .where(
-            RollupAreaWeek.area_id.in_(area_ids),
-            RollupAreaWeek.week >= week_start(starts_on),
-            RollupAreaWeek.week <= ends_on,
-        )
-        .group_by(RollupAreaWeek.area_id)
-    ).all():
-        out[area_id][QuotaMetric.ONLINE_DOSSIERS.value] = int(n or 0)
-    return out
-
-
-def _figure_key(metric: str, skill: str | None) -> str:
-    return f"{metric}:{skill}" if metric == QuotaMetric.SKILL_MASTERED else metric
-
-
 def pace(progress: int, target: int, starts_on: date, ends_on: date, as_of: date) -> tuple[float, bool]:
     """(projected total at the end date, at risk): progress so far carried on linearly."""
     total_days = (ends_on - starts_on).days + 1
@@ -456,30 +354,17 @@ def quota_progress(
     campaign, _area = _campaign_for(session, actor, campaign_id, write=False)
     as_of = as_of or today()
     quotas = list(session.exec(select(Quota).where(Quota.campaign_id == campaign.id)).scalars())
-    member_ids = {q.member_id for q in quotas if q.member_id is not None}
-    team_ids = {q.team_id for q in quotas if q.team_id is not None}
-    team_members: dict[int, list[int]] = defaultdict(list)
-    if team_ids:
-        for member_id, team_id in session.exec(
-            select(Member.id, Member.team_id).where(Member.team_id.in_(team_ids))
-        ).all():
-            team_members[team_id].append(member_id)
-            member_ids.add(member_id)
-    period_end = min(campaign.ends_on, as_of)
-    by_member = _member_figures(session, sorted(member_ids), campaign.starts_on, period_end)
+    member_ids = sorted({q.member_id for q in quotas if q.member_id is not None})
+    team_ids = sorted({q.team_id for q in quotas if q.team_id is not None})
     area_ids = sorted({q.area_id for q in quotas if q.area_id is not None})
-    by_area = _area_figures(session, area_ids, campaign.starts_on, period_end)
+    by_owner = _progress_figures(
+        session, member_ids, team_ids, area_ids, campaign.starts_on, min(campaign.ends_on, as_of)
+    )
     names = _owner_names(session, member_ids, team_ids, area_ids)
     out = []
     for q in quotas:
-        key = _figure_key(q.metric, q.skill)
-        if q.member_id is not None:
-            kind, owner_id, progress = "member", q.member_id, by_member[q.member_id][key]
-        elif q.team_id is not None:
-            kind, owner_id = "team", q.team_id
-            progress = sum(by_member[m][key] for m in team_members[q.team_id])
-        else:
-            kind, owner_id, progress = "area", q.area_id, by_area[q.area_id][key]
+        kind, owner_id = _owner_of(q)
+        progress = by_owner[kind][owner_id][progress_counts.figure_key(q.metric, q.skill)]
         projected, at_risk = pace(progress, q.target, campaign.starts_on, campaign.ends_on, as_of)
         out.append(
             QuotaProgress(
@@ -497,6 +382,32 @@ def quota_progress(
         )
     order = {k: i for i, k in enumerate(OWNER_KINDS)}
     return sorted(out, key=lambda p: (order[p.owner_kind], sort_key(p.owner_name), p.metric, p.skill or ""))
+
+
+def _owner_of(quota: Quota) -> tuple[str, int]:
+    if quota.member_id is not None:
+        return "member", quota.member_id
+    if quota.team_id is not None:
+        return "team", quota.team_id
+    return "area", quota.area_id
+
+
+def _progress_figures(
+    session: Session, member_ids, team_ids, area_ids, starts_on: date, ends_on: date
+) -> dict[str, progress_counts.Figures]:
+    """Owner kind -> owner id -> figure key -> count, each over the owner's own visits of the period."""
+    out: dict[str, progress_counts.Figures] = {}
+    histories: dict[int, progress_counts.Mastery] = {}  # residents' replayed skill histories, shared
+    for kind, ids, visits in (
+        ("member", member_ids, progress_counts.member_visits),
+        ("team", team_ids, progress_counts.team_visits),
+        ("area", area_ids, progress_counts.village_visits),
+    ):
+        found = (
+            progress_counts.figures(session, visits(list(ids), starts_on, ends_on), histories) if ids else {}
+        )
+        out[kind] = defaultdict(lambda: defaultdict(int), found)
+    return out
 
 
 def _owner_names(session: Session, member_ids, team_ids, area_ids) -> dict[tuple[str, int], str]:

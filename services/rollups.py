@@ -40,6 +40,7 @@ from services.scope import ancestor_ids
 AREA_COLUMNS = (
     "households",
     "households_visited",
+    "households_reached",
     "residents",
     "residents_guided",
     "residents_all_five",
@@ -168,6 +169,8 @@ def household_contribution(household: Household) -> Contribution:
     out: Contribution = {("rollup_area", (household.village_id,), "households"): 1}
     if household.first_visited_on is not None:
         out[("rollup_area", (household.village_id,), "households_visited")] = 1
+    if household.last_visited_on is not None:
+        out[("rollup_area", (household.village_id,), "households_reached")] = 1
     return out
 
 
@@ -382,13 +385,19 @@ def recount(session: Session) -> dict[str, dict[tuple, dict[str, int]]]:
         ):
             add_area("rollup_area", village_id, (), column, int(value or 0))
     household_rows = session.exec(
-        select(Household.village_id, func.count(), func.count(Household.first_visited_on))
+        select(
+            Household.village_id,
+            func.count(),
+            func.count(Household.first_visited_on),
+            func.count(Household.last_visited_on),
+        )
         .where(Household.status == "active")
         .group_by(Household.village_id)
     ).all()
-    for village_id, households, visited in household_rows:
+    for village_id, households, visited, reached in household_rows:
         add_area("rollup_area", village_id, (), "households", households)
         add_area("rollup_area", village_id, (), "households_visited", visited)
+        add_area("rollup_area", village_id, (), "households_reached", reached)
 
     skill_rows = session.exec(
         select(Household.village_id, ResidentSkill.skill, ResidentSkill.level, func.count())

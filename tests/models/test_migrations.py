@@ -51,3 +51,35 @@ def test_audit_log_is_append_only_in_the_database(engine):
             conn.execute(text(statement))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT action FROM audit_log")).scalars().all() == ["x"]
+
+
+def test_0005_backfills_households_reached_exactly(tmp_path):
+    """An existing database (demo data at revision 0004) upgrades to a households_reached rollup that
+    equals a recount from the raw rows, at every level of the area tree."""
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from models.db import write_session
+    from models.migrate import alembic_config
+    from models.tables import Household, RollupArea
+    from services import rollups
+    from services.seed import seed_database
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
+    upgrade_to_head(engine)
+    seed_database(engine, scale="demo", seed=7)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    with write_session(engine) as session:
+        assert rollups.compare(session) == []
+        reached = session.exec(
+            select(func.count()).where(Household.status == "active", Household.last_visited_on.is_not(None))
+        ).scalar_one()
+        top = session.exec(select(func.max(RollupArea.households_reached))).scalar_one()
+    assert reached > 0
+    assert top == reached  # the province row holds every household of the demo

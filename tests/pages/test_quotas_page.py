@@ -32,6 +32,11 @@ def open_page(user_id: int) -> AppTest:
     return signed_in(user_id).switch_page(PAGE).run()
 
 
+def bars(at: AppTest) -> list[str]:
+    """The text of every progress bar (one per quota line)."""
+    return [bar.proto.text for bar in at.get("progress")]
+
+
 def button(at: AppTest, label: str):
     matches = [b for b in at.button if b.label == label]
     assert len(matches) == 1, [b.label for b in at.button]
@@ -102,20 +107,31 @@ def test_renders_progress_with_at_risk_flag(world, role):
     make_campaign(e, users["coordinator"], ids["A"])
     at = open_page(users[role])
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
-    assert list(table[vi("quotas.col_owner")]) == ["Thôn Một"]
-    assert list(table[vi("quotas.col_status")]) == [vi("quotas.at_risk")]  # nothing visited yet
+    # Issue #8: the wide progress table was unreadable at tablet width; quotas are now cards, at-risk
+    # ones first (nothing visited yet: this one is at risk), each with its owner named.
+    texts = [m.value for m in at.markdown]
+    assert "**Thôn Một**" in texts
+    line = vi(
+        "fig.q.line", metric=vi("metric.households_visited"), progress=0, target=10, share="0%", projected=0
+    )
+    assert bars(at) == [line]
+    assert vi("fig.q.kind.area") in [c.value for c in at.caption]
     assert vi("quotas.at_risk_count", count=1) in [w.value for w in at.warning]
     assert (vi("quotas.save") in [b.label for b in at.button]) is (role != "leader")
     assert len(at.data_editor) == (0 if role == "leader" else 1)
+    assert len(at.dataframe) == (0 if role == "leader" else 1)  # only the cascade editor, no wide table
 
 
 def test_volunteer_is_refused(world):
     e, ids, _team, users = world
     make_campaign(e, users["coordinator"], ids["A"])
     at = signed_in(users["volunteer"]).run()
-    with pytest.raises(ValueError):
-        at.switch_page(PAGE).run()
+    # Every page is registered for everyone since issue #8 (item 15): the page's own guard refuses
+    # (the old ValueError from switch_page was Streamlit's English "Page not found").
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert [x.value for x in at.main.error] == [vi("login.forbidden_page")]
+    assert not at.dataframe and not [m for m in at.markdown if "Thôn Một" in m.value]
     direct = AppTest.from_file(str(Path(APP).parent / PAGE), default_timeout=30)
     direct.session_state["auth.user_id"] = users["volunteer"]
     direct.run()
@@ -160,9 +176,58 @@ def test_cascade_edit_checks_total_then_saves(world):
     assert [x.value for x in at.error] == [vi("quota.err_total_changed", sum=11, total=10)]
     with read_session(e) as s:
         assert s.exec(select(Quota.target).where(Quota.area_id == ids["A2"])).first() is None
-    widget(at.checkbox, vi("quotas.accept_total")).check().run()
+    assert vi("fig.q.total_differs", sum=11, total=10) in [w.value for w in at.warning]
+    widget(at.checkbox, vi("fig.q.accept_new_total")).check().run()
     button(at, vi("quotas.save")).click().run()
     assert not at.exception, at.exception
     with read_session(e) as s:
         saved = dict(s.exec(select(Quota.area_id, Quota.target).where(Quota.campaign_id == campaign)).all())
     assert saved == {ids["A2"]: 4, ids["A1"]: 7}
+
+
+def test_at_risk_quotas_lead_by_name_and_captions_say_what_is_counted(world):
+    e, ids, team, users = world
+    coordinator = f.actor_for(e, users["coordinator"])
+    member = f.create_member(e, team_id=team, full_name="Đỗ Văn Nam")
+    campaign = make_campaign(e, users["coordinator"], ids["A"])  # Thôn Một: 10 households, at risk
+    with write_session(e) as s:
+        for kind, owner, target in (("team", team, 40), ("member", member, 0)):
+            svc.set_quota(
+                s,
+                actor=coordinator,
+                campaign_id=campaign,
+                owner_kind=kind,
+                owner_id=owner,
+                metric="households_visited",
+                target=target,
+            )
+    at = open_page(users["leader"])
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    # Issue #8: the targets caption read "Mục tiêu: Mục tiêu: % người được hướng dẫn 80%".
+    assert vi("fig.q.targets", targets=vi("fig.q.target_guided", pct=80)) in captions
+    assert not [c for c in captions if c.count("Mục tiêu") > 1]
+    assert vi("fig.q.how_counted") in captions
+    # At risk first, worst projection first (team 0 of 40, then the village 0 of 10); on track after.
+    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert names == ["**Tổ Xã An**", "**Thôn Một**", "**Đỗ Văn Nam**"]
+    assert [c for c in captions if c.startswith(("Tổ ·", "Thôn ·", "Thành viên ·"))] == [
+        vi("fig.q.kind.team"),
+        vi("fig.q.kind.area"),
+        vi("fig.q.kind.member"),
+    ]
+    assert at.expander[-1].label == vi("fig.q.on_track_title", count=1)
+
+
+def test_new_total_choice_appears_only_when_the_rows_change_the_total(world):
+    e, ids, _team, users = world
+    make_campaign(e, users["coordinator"], ids["A"])
+    at = open_page(users["coordinator"])
+    widget(at.number_input, vi("quotas.total")).set_value(10).run()
+    assert not at.exception, at.exception
+    assert not [c for c in at.checkbox if c.label == vi("fig.q.accept_new_total")]
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {0: {"target": 9}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    box = widget(at.checkbox, vi("fig.q.accept_new_total"))
+    assert box.help == vi("fig.q.accept_new_total_help")

@@ -1,4 +1,4 @@
-"""Campaigns and quotas: validation, scope, the exact cascade, progress from the rollups, at-risk pace."""
+"""Campaigns and quotas: validation, scope, the exact cascade, progress within the period, at-risk pace."""
 
 from datetime import timedelta
 
@@ -9,8 +9,9 @@ from models.db import read_session, write_session
 from models.tables import AuditLog, Quota
 from services import campaigns as svc
 from services.campaigns import pace, split_total
-from services.clock import today
+from services.clock import today, week_start
 from services.errors import PermissionDenied, ValidationFailed
+from services.quota_progress import replay
 from services.visits import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
@@ -67,6 +68,14 @@ def test_pace_projects_linearly():
     assert pace(1, 3, start, end, today()) == (3.0, False)
     assert pace(0, 10, start, end, start - timedelta(days=1)) == (0.0, False)  # not started
     assert pace(9, 10, start, end, end + timedelta(days=5)) == (9.0, True)  # over, fell short
+
+
+def test_replay_finds_the_events_that_reach_level_three_and_complete_all_five():
+    four = [(1, "submit", 3), (2, "pay", 3), (3, "feedback", 3), (4, "receive", 2)]
+    mastery = replay([*four, (5, "apps", 3), (6, "receive", 3), (7, "pay", 3), (8, "pay", 1), (9, "pay", 3)])
+    assert mastery.rises == {1: "submit", 2: "pay", 3: "feedback", 5: "apps", 6: "receive", 9: "pay"}
+    assert mastery.completions == {6, 9}  # 7 re-observes a 3; 8 drops out, 9 completes them again
+    assert replay(four).completions == frozenset()
 
 
 # ---------------------------------------------------------------- campaigns
@@ -336,7 +345,7 @@ def test_save_cascade_checks_totals_and_writes_in_one_go(world):
 # ---------------------------------------------------------------- progress
 
 
-def test_progress_from_rollups_and_at_risk(world):
+def test_progress_within_period_and_at_risk(world):
     engine, ids, coord, _b, _l = world
     team = f.create_team(engine, area_id=ids["A"], village_ids=(ids["A1"],))
     uid = f.create_user(engine, role="volunteer", area_code="A", team_id=team)
@@ -409,19 +418,123 @@ def test_progress_from_rollups_and_at_risk(world):
         rows = svc.quota_progress(s, actor=coord, campaign_id=campaign)
     got = {(p.owner_kind, p.metric, p.skill): (p.progress, p.at_risk) for p in rows}
     assert got == {
-        ("member", "households_visited", None): (1, True),  # 1 in 10 of 30 days: pace 3 < 10
+        # h1 (done) and h2 (nobody home): "visited" means any outcome (issue #8); pace 6 < 10.
+        ("member", "households_visited", None): (2, True),
         ("member", "residents_guided", None): (1, False),  # the pre-campaign visit does not count; pace 3
         ("member", "skill_mastered", "submit"): (1, False),
         ("member", "skill_mastered", "pay"): (1, False),
         ("member", "all_five", None): (1, False),  # pace 3 >= 2
         ("member", "online_dossiers", None): (1, False),
-        ("team", "households_visited", None): (2, False),  # both teammates went: pace 6 >= 4
+        ("team", "households_visited", None): (2, False),  # h1 and h2 once each: pace 6 >= 4
         ("area", "households_visited", None): (2, False),  # reached
-        ("area", "residents_guided", None): (2, False),
+        ("area", "residents_guided", None): (1, False),  # r2 was guided before the campaign (issue #8)
         ("area", "skill_mastered", "apps"): (1, False),
         ("area", "all_five", None): (1, False),
         ("area", "online_dossiers", None): (1, True),  # pace 3 < 5
     }
     by_metric = {(p.owner_kind, p.metric, p.skill): p for p in rows}
-    assert by_metric[("member", "households_visited", None)].projected == 3.0
+    assert by_metric[("member", "households_visited", None)].projected == 6.0
     assert by_metric[("team", "households_visited", None)].owner_name
+
+
+# ---------------------------------------------------------------- distinct counts within the period
+
+
+def _wednesday_start():
+    """A campaign start on a Wednesday 10–16 days ago: the day before it lies in the same ISO week."""
+    return week_start(today() - timedelta(days=14)) + timedelta(days=2)
+
+
+def test_team_and_area_count_distinct_people_within_the_period(world):
+    """The issue's fault: a team's figure added up its members' counts (a repeat visit and every
+    companion on a visit counted again) and a village's quota read all-time counts."""
+    engine, ids, coord, _b, _l = world
+    team = f.create_team(engine, area_id=ids["A"], name="Tổ thôn Một", village_ids=(ids["A1"],))
+    one = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
+    two = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
+    h1, h2, h3, h4, h5 = (f.create_household(engine, village_id=ids["A1"]) for _ in range(5))
+    r1 = f.create_resident(engine, household_id=h1, full_name="Bùi Thị Thuỷ")
+    r2 = f.create_resident(engine, household_id=h1, full_name="Phạm Văn Khoa")
+    r3 = f.create_resident(engine, household_id=h2, full_name="Lò Văn Pọm")
+    r4 = f.create_resident(engine, household_id=h3, full_name="H'Hen Niê")
+    r5 = f.create_resident(engine, household_id=h4, full_name="Đinh Thị Mai")
+    start = _wednesday_start()
+    with write_session(engine) as s:
+        campaign = svc.create_campaign(
+            s,
+            actor=coord,
+            area_id=ids["A"],
+            name="Đợt 2",
+            starts_on=start,
+            ends_on=start + timedelta(days=59),
+        )
+
+    def day(n):
+        return start + timedelta(days=n)
+
+    guided = ResidentInput
+    both = [two.member_id]  # "one" records, "two" went too
+    plan = [
+        # Before the campaign (same ISO week as its start): nothing of this counts.
+        (one, VisitInput("b1", day(-1), "home", "done", household_id=h3, residents=[
+            guided(r4, guidance={"guide_apps"}, levels=ALL_MASTERED, evidence={"submit": "D-0"})])),
+        (one, VisitInput("b2", day(-1), "home", "done", household_id=h4, residents=[
+            guided(r5, guidance={"guide_pay"}, levels={"pay": 3})])),
+        # Within: both members on the same two visits to h1 (a repeat visit).
+        (one, VisitInput("v1", day(1), "home", "done", household_id=h1, member_ids=both, residents=[
+            guided(r1, guidance={"guide_submit"}, levels=ALL_MASTERED, evidence={"submit": "D-1"}),
+            guided(r2, guidance={"guide_pay"}, levels={"pay": 2})])),
+        (one, VisitInput("v2", day(3), "home", "done", household_id=h1, member_ids=both, residents=[
+            guided(r1, guidance={"guide_pay"}), guided(r2, guidance={"guide_apps"}, levels={"pay": 3})])),
+        (two, VisitInput("v3", day(4), "home", "done", household_id=h2, residents=[guided(r3)])),
+        (two, VisitInput("v4", day(5), "home", "nobody_home", household_id=h5)),
+        # r4 mastered all five before the campaign: met and guided again, she is no new "all five".
+        (one, VisitInput("v5", day(6), "home", "done", household_id=h3, residents=[
+            guided(r4, guidance={"guide_apps"})])),
+    ]  # fmt: skip
+    with write_session(engine) as s:
+        for actor, data in plan:
+            record_visit(s, actor=actor, data=data)
+    metrics = [
+        ("households_visited", None),
+        ("residents_guided", None),
+        ("skill_mastered", "pay"),
+        ("all_five", None),
+        ("online_dossiers", None),
+    ]
+    owners = [("member", one.member_id), ("member", two.member_id), ("team", team), ("area", ids["A1"])]
+    with write_session(engine) as s:
+        for kind, owner in owners:
+            for metric, skill in metrics:
+                svc.set_quota(
+                    s,
+                    actor=coord,
+                    campaign_id=campaign,
+                    owner_kind=kind,
+                    owner_id=owner,
+                    metric=metric,
+                    skill=skill,
+                    target=10,
+                )
+    with read_session(engine) as s:
+        rows = svc.quota_progress(s, actor=coord, campaign_id=campaign)
+    got = {(p.owner_kind, p.owner_id): {} for p in rows}
+    for p in rows:
+        got[(p.owner_kind, p.owner_id)][p.skill or p.metric] = p.progress
+    # keys: households, guided, pay mastered, all five, dossiers
+    assert got[("member", one.member_id)] == _figures(2, 3, 2, 1, 1)  # h1 twice + h3; r1 r2 r4
+    assert got[("member", two.member_id)] == _figures(3, 2, 2, 1, 1)  # h1 twice + h2 + h5 (nobody home)
+    # Distinct over both members' visits: never 2+3 households or 3+2 residents.
+    assert got[("team", team)] == _figures(4, 3, 2, 1, 1)
+    # Within the period only: h4, r5 and r4's "all five" and the dossier D-0 came before it.
+    assert got[("area", ids["A1"])] == _figures(4, 3, 2, 1, 1)
+
+
+def _figures(households, guided, pay, all_five, dossiers) -> dict:
+    return {
+        "households_visited": households,
+        "residents_guided": guided,
+        "pay": pay,
+        "all_five": all_five,
+        "online_dossiers": dossiers,
+    }
