@@ -6,9 +6,9 @@ from models.db import read_session, write_session
 from models.enums import AreaLevel, Role
 from services import areas as area_service
 from services.errors import AppError, ValidationFailed
-from services.text import normalize_name
+from webui.form_notice import notice_next_run, show_notice
 from webui.guard import require
-from webui.state import engine, flash, lang, t
+from webui.state import engine, lang, t
 
 actor = require(Role.ADMIN)
 
@@ -22,6 +22,11 @@ K_RENAME_NAME = "admin_areas.rename_name"
 K_MOVE_PICK = "admin_areas.move_pick"
 K_MOVE_PARENT = "admin_areas.move_parent"
 K_UPLOAD_ROUND = "admin_areas.upload_round"  # a new uploader key after each import empties it
+# Form generations: a successful save bumps the form's counter, so its widgets come back new and empty
+# (a browser keeps what was typed into a widget it still has); a failed save keeps the input.
+K_ADD_GEN = "admin_areas.add_gen"
+K_RENAME_GEN = "admin_areas.rename_gen"
+K_MOVE_GEN = "admin_areas.move_gen"
 BROWSABLE = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE)
 CHILD_LEVEL = {
     AreaLevel.PROVINCE: AreaLevel.COMMUNE,
@@ -41,10 +46,17 @@ def show_problems(exc: AppError, slots: dict) -> None:
         (slot.error if slot is not None else st.error)(problem.message(lang()))
 
 
-def done(message: str, *clear: str) -> None:
-    for key in clear:
-        st.session_state.pop(key, None)
-    flash(message)
+def gen_key(key: str, counter: str) -> str:
+    """The widget key of `key` in the current generation of its form."""
+    return f"{key}.{st.session_state.get(counter, 0)}"
+
+
+def done(where: str, message: str, *counters: str) -> None:
+    """After a successful save: new, empty forms for `counters`, the message below the form that saved
+    (`where`) and as a toast, a fresh run."""
+    for counter in counters:
+        st.session_state[counter] = st.session_state.get(counter, 0) + 1
+    notice_next_run(where, message)
     st.rerun()
 
 
@@ -100,10 +112,10 @@ tab_add, tab_rename, tab_move, tab_import = st.tabs(
 with tab_add:
     st.caption(t("admin_areas.add_help"))
     levels = [lv.value for lv in AreaLevel]
-    with st.form("add_area"):
-        code = st.text_input(t("admin_areas.code"), key=K_ADD_CODE)
+    with st.form(gen_key("add_area", K_ADD_GEN)):
+        code = st.text_input(t("admin_areas.code"), key=gen_key(K_ADD_CODE, K_ADD_GEN))
         code_slot = st.empty()
-        name = st.text_input(t("admin_areas.name"), key=K_ADD_NAME)
+        name = st.text_input(t("admin_areas.name"), key=gen_key(K_ADD_NAME, K_ADD_GEN))
         name_slot = st.empty()
         default_level = CHILD_LEVEL.get(current.level, AreaLevel.VILLAGE).value
         level = st.selectbox(
@@ -111,7 +123,7 @@ with tab_add:
             options=levels,
             index=levels.index(default_level),
             format_func=lambda lv: t("level." + lv),
-            key=K_ADD_LEVEL,
+            key=gen_key(K_ADD_LEVEL, K_ADD_GEN),
         )
         level_slot = st.empty()
         parent_id = st.selectbox(
@@ -119,10 +131,11 @@ with tab_add:
             options=list(by_id),
             index=list(by_id).index(current.id),
             format_func=lambda i: f"{by_id[i].name} ({by_id[i].code})",
-            key=f"admin_areas.add_parent.{current.id}",  # follows the area being browsed
+            key=gen_key(f"admin_areas.add_parent.{current.id}", K_ADD_GEN),  # follows the area being browsed
         )
         parent_slot = st.empty()
         add_clicked = st.form_submit_button(t("admin_areas.add_submit"), type="primary")
+    show_notice("add")
     if add_clicked:
         try:
             with write_session(engine()) as session:
@@ -138,28 +151,32 @@ with tab_add:
             slots = {"code": code_slot, "name": name_slot, "level": level_slot, "parent": parent_slot}
             show_problems(exc, slots)
         else:
-            done(t("admin_areas.added", code=code.strip()), K_ADD_CODE, K_ADD_NAME)
+            done("add", t("admin_areas.added", code=code.strip()), K_ADD_GEN)
 
 # ---------------------------------------------------------------- rename
 with tab_rename:
     choices = {current.id: f"{current.name} ({current.code})"} | {
         c.id: f"{c.name} ({c.code})" for c in children
     }
-    with st.form("rename_area"):
+    with st.form(gen_key("rename_area", K_RENAME_GEN)):
         rename_id = st.selectbox(
-            t("admin_areas.rename_pick"), options=list(choices), format_func=choices.get, key=K_RENAME_PICK
+            t("admin_areas.rename_pick"),
+            options=list(choices),
+            format_func=choices.get,
+            key=gen_key(K_RENAME_PICK, K_RENAME_GEN),
         )
-        new_name = st.text_input(t("admin_areas.new_name"), key=K_RENAME_NAME)
+        new_name = st.text_input(t("admin_areas.new_name"), key=gen_key(K_RENAME_NAME, K_RENAME_GEN))
         new_name_slot = st.empty()
         rename_clicked = st.form_submit_button(t("admin_areas.rename_submit"), type="primary")
+    show_notice("rename")
     if rename_clicked:
         try:
             with write_session(engine()) as session:
-                area_service.rename_area(session, actor=actor, area_id=rename_id, name=new_name)
+                stored = area_service.rename_area(session, actor=actor, area_id=rename_id, name=new_name)
         except AppError as exc:
             show_problems(exc, {"name": new_name_slot})
         else:
-            done(t("admin_areas.renamed", name=normalize_name(new_name)), K_RENAME_NAME)
+            done("rename", t("admin_areas.renamed", name=stored), K_RENAME_GEN)
 
 # ---------------------------------------------------------------- move
 with tab_move:
@@ -167,11 +184,14 @@ with tab_move:
         st.info(t("admin_areas.nothing_to_move"))
     else:
         movable = {c.id: f"{c.name} ({c.code})" for c in children}
-        with st.form("move_area"):
+        with st.form(gen_key("move_area", K_MOVE_GEN)):
             move_id = st.selectbox(
-                t("admin_areas.move_pick"), options=list(movable), format_func=movable.get, key=K_MOVE_PICK
+                t("admin_areas.move_pick"),
+                options=list(movable),
+                format_func=movable.get,
+                key=gen_key(K_MOVE_PICK, K_MOVE_GEN),
             )
-            new_parent = st.text_input(t("admin_areas.new_parent"), key=K_MOVE_PARENT)
+            new_parent = st.text_input(t("admin_areas.new_parent"), key=gen_key(K_MOVE_PARENT, K_MOVE_GEN))
             new_parent_slot = st.empty()
             move_clicked = st.form_submit_button(t("admin_areas.move_submit"), type="primary")
         if move_clicked:
@@ -181,11 +201,17 @@ with tab_move:
             except AppError as exc:
                 show_problems(exc, {"parent": new_parent_slot})
             else:
-                done(t("admin_areas.moved", area=movable[move_id], parent=new_parent.strip()), K_MOVE_PARENT)
+                done(
+                    "move",
+                    t("admin_areas.moved", area=movable[move_id], parent=new_parent.strip()),
+                    K_MOVE_GEN,
+                )
+    show_notice("move")  # after the form, or alone once the last child has moved away
 
 # ---------------------------------------------------------------- import
 with tab_import:
     st.caption(t("admin_areas.import_help"))
+    show_notice("import")
     round_no = st.session_state.get(K_UPLOAD_ROUND, 0)
     upload = st.file_uploader(t("admin_areas.upload"), type=["csv"], key=f"admin_areas.upload.{round_no}")
     if upload is not None:
@@ -236,10 +262,11 @@ with tab_import:
                 else:
                     st.session_state[K_UPLOAD_ROUND] = round_no + 1
                     done(
+                        "import",
                         t(
                             "admin_areas.imported",
                             created=report.created,
                             renamed=report.renamed,
                             unchanged=report.unchanged,
-                        )
+                        ),
                     )

@@ -8,8 +8,9 @@ from services import auth
 from services.areas import list_subtree
 from services.errors import AppError, FieldProblem, ValidationFailed
 from services.teams import list_teams
+from webui.form_notice import notice_next_run, show_notice
 from webui.guard import require
-from webui.state import engine, flash, lang, t
+from webui.state import engine, lang, t
 
 actor = require(Role.ADMIN)
 
@@ -24,7 +25,19 @@ K_REPEAT = "admin_users.repeat"
 K_PICK = "admin_users.pick"
 K_NEW_PASSWORD = "admin_users.new_password"
 K_NEW_REPEAT = "admin_users.new_repeat"
-CREATE_KEYS = (K_USERNAME, K_FULL_NAME, K_TEAM, K_PASSWORD, K_REPEAT)
+# Form generations: a successful save bumps the counter, so the form's widgets come back new and empty
+# (a browser keeps what was typed into a widget it still has); a failed save keeps the input.
+K_CREATE_GEN = "admin_users.create_gen"
+K_RESET_GEN = "admin_users.reset_gen"
+
+
+def gen_key(key: str, counter: str) -> str:
+    """The widget key of `key` in the current generation of its form."""
+    return f"{key}.{st.session_state.get(counter, 0)}"
+
+
+def next_gen(counter: str) -> None:
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
 
 
 def show_problems(exc: AppError, slots: dict) -> None:
@@ -84,10 +97,12 @@ if role == Role.VOLUNTEER and area_id is not None:
     with read_session(engine()) as session:
         teams = list_teams(session, actor=actor, area_id=area_id)
 
-with st.form("create_user"):
-    username = st.text_input(t("admin_users.username"), key=K_USERNAME, help=t("admin_users.username_help"))
+with st.form(gen_key("create_user", K_CREATE_GEN)):
+    username = st.text_input(
+        t("admin_users.username"), key=gen_key(K_USERNAME, K_CREATE_GEN), help=t("admin_users.username_help")
+    )
     username_slot = st.empty()
-    full_name = st.text_input(t("admin_users.full_name"), key=K_FULL_NAME)
+    full_name = st.text_input(t("admin_users.full_name"), key=gen_key(K_FULL_NAME, K_CREATE_GEN))
     full_name_slot = st.empty()
     team_id = None
     team_slot = None
@@ -99,16 +114,19 @@ with st.form("create_user"):
             format_func=team_label.get,
             index=None,
             placeholder=t("admin_users.team_pick"),
-            key=K_TEAM,
+            key=gen_key(K_TEAM, K_CREATE_GEN),
         )
         team_slot = st.empty()
         if not teams:
             st.caption(t("admin_users.no_teams"))
-    password = st.text_input(t("admin_users.password"), type="password", key=K_PASSWORD)
+    password = st.text_input(
+        t("admin_users.password"), type="password", key=gen_key(K_PASSWORD, K_CREATE_GEN)
+    )
     password_slot = st.empty()
-    repeat = st.text_input(t("admin_users.repeat"), type="password", key=K_REPEAT)
+    repeat = st.text_input(t("admin_users.repeat"), type="password", key=gen_key(K_REPEAT, K_CREATE_GEN))
     repeat_slot = st.empty()
     create_clicked = st.form_submit_button(t("admin_users.create_submit"), type="primary")
+show_notice("create")
 
 if create_clicked:
     slots = {
@@ -137,9 +155,8 @@ if create_clicked:
     except AppError as exc:
         show_problems(exc, slots)
     else:
-        for key in CREATE_KEYS:
-            st.session_state.pop(key, None)
-        flash(t("admin_users.created", username=username.strip().lower()))
+        next_gen(K_CREATE_GEN)
+        notice_next_run("create", t("admin_users.created", username=username.strip().lower()))
         st.rerun()
 
 # ---------------------------------------------------------------- manage one user
@@ -166,14 +183,14 @@ st.caption(
 
 
 def run_action(action, message: str, **kwargs) -> None:
-    """Call one admin service in its own transaction; flash and rerun on success."""
+    """Call one admin service in its own transaction; on success confirm beside the buttons and rerun."""
     try:
         with write_session(engine()) as session:
             action(session, actor=actor, user_id=target.id, **kwargs)
     except AppError as exc:
         st.error(exc.message(lang()))
     else:
-        flash(message)
+        notice_next_run("manage", message)
         st.rerun()
 
 
@@ -191,14 +208,20 @@ if target.is_active:
         run_action(auth.set_active, t("admin_users.deactivated", username=target.username), active=False)
 elif col_active.button(t("admin_users.reactivate"), key="admin_users.reactivate_btn"):
     run_action(auth.set_active, t("admin_users.reactivated", username=target.username), active=True)
+show_notice("manage")
 
-with st.form("reset_password"):
+with st.form(gen_key("reset_password", K_RESET_GEN)):
     st.markdown(f"**{t('admin_users.reset')}**")
-    new_password = st.text_input(t("admin_users.new_password"), type="password", key=K_NEW_PASSWORD)
+    new_password = st.text_input(
+        t("admin_users.new_password"), type="password", key=gen_key(K_NEW_PASSWORD, K_RESET_GEN)
+    )
     new_password_slot = st.empty()
-    new_repeat = st.text_input(t("admin_users.repeat"), type="password", key=K_NEW_REPEAT)
+    new_repeat = st.text_input(
+        t("admin_users.repeat"), type="password", key=gen_key(K_NEW_REPEAT, K_RESET_GEN)
+    )
     new_repeat_slot = st.empty()
     reset_clicked = st.form_submit_button(t("admin_users.reset_submit"))
+show_notice("reset")
 
 if reset_clicked:
     try:
@@ -209,7 +232,6 @@ if reset_clicked:
     except AppError as exc:
         show_problems(exc, {"password": new_password_slot, "repeat": new_repeat_slot})
     else:
-        for key in (K_NEW_PASSWORD, K_NEW_REPEAT):
-            st.session_state.pop(key, None)
-        flash(t("admin_users.reset_done", username=target.username))
+        next_gen(K_RESET_GEN)
+        notice_next_run("reset", t("admin_users.reset_done", username=target.username))
         st.rerun()

@@ -17,6 +17,7 @@ from services import audit
 from services.clock import utcnow
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.scope import Actor, get_area_in_scope, require_role
+from services.team_balance import Crew, gap, households_per_member, rebalance
 from services.text import (
     is_valid_phone,
     normalize_name,
@@ -67,6 +68,9 @@ class VillageRow:
     code: str
     name: str
     households: int
+    # The active teams it is assigned to, ids and names in the same order (filled by commune_villages).
+    team_ids: tuple[int, ...] = ()
+    teams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,36 @@ def _size_warnings(session: Session, team: Team, area: Area) -> list[FieldProble
     return []
 
 
+def _holders(session: Session, village_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """The active teams each village is assigned to: village id -> [(team id, team name)], by name."""
+    rows = session.exec(
+        select(TeamVillage.village_id, Team.id, Team.name)
+        .join(Team, Team.id == TeamVillage.team_id)
+        .where(TeamVillage.village_id.in_(village_ids or [-1]), Team.active.is_(True))
+    ).all()
+    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for village_id, team_id, name in rows:
+        out[int(village_id)].append((int(team_id), name))
+    return {v: sorted(teams, key=lambda x: (sort_key(x[1]), x[0])) for v, teams in out.items()}
+
+
+def _shared_warnings(session: Session, team: Team, villages: list[tuple[int, str]]) -> list[FieldProblem]:
+    """A warning for each of the team's villages that another active team also holds."""
+    if not team.active:
+        return []
+    holders = _holders(session, [v for v, _name in villages])
+    problems = []
+    for village_id, village_name in villages:
+        others = [name for t, name in holders.get(village_id, []) if t != team.id]
+        if others:
+            problems.append(
+                FieldProblem(
+                    "villages", "team.village_shared", {"village": village_name, "teams": ", ".join(others)}
+                )
+            )
+    return problems
+
+
 def get_team(session: Session, *, actor: Actor, team_id: int) -> TeamDetail:
     team, area = _team_for(session, actor, team_id, write=False)
     member_rows = session.exec(
@@ -214,12 +248,14 @@ def get_team(session: Session, *, actor: Actor, team_id: int) -> TeamDetail:
         members=members,
         villages=villages,
         size_limit=size_limit(session, area.level),
-        warnings=_size_warnings(session, team, area),
+        warnings=_size_warnings(session, team, area)
+        + _shared_warnings(session, team, [(v.id, v.name) for v in villages]),
     )
 
 
 def commune_villages(session: Session, *, actor: Actor, commune_id: int) -> list[VillageRow]:
-    """Villages of a commune with their households (rollup), for assignment choices."""
+    """Villages of a commune with their households (rollup) and the active teams holding each, for
+    assignment choices."""
     require_role(actor, *READER_ROLES)
     commune = get_area_in_scope(session, actor, commune_id)
     rows = session.exec(
@@ -227,7 +263,19 @@ def commune_villages(session: Session, *, actor: Actor, commune_id: int) -> list
         .outerjoin(RollupArea, RollupArea.area_id == Area.id)
         .where(Area.parent_id == commune.id, Area.level == AreaLevel.VILLAGE.value)
     ).all()
-    return sorted((VillageRow(i, c, n, int(h)) for i, c, n, h in rows), key=lambda v: sort_key(v.name))
+    holders = _holders(session, [int(r[0]) for r in rows])
+    villages = (
+        VillageRow(
+            i,
+            c,
+            n,
+            int(h),
+            tuple(team_id for team_id, _name in holders.get(i, [])),
+            tuple(name for _id, name in holders.get(i, [])),
+        )
+        for i, c, n, h in rows
+    )
+    return sorted(villages, key=lambda v: sort_key(v.name))
 
 
 def linkable_users(session: Session, *, actor: Actor, member_id: int | None = None) -> list[tuple[int, str]]:
@@ -316,6 +364,8 @@ class MemberInput:
     user_id: int | None = None
     is_leader: bool = False
     active: bool = True
+    # Taking the leader flag from the team's current leader needs the coordinator's confirmation.
+    replace_leader: bool = False
 
 
 def _validate_member(
@@ -345,7 +395,51 @@ def _validate_member(
                 problems.append(FieldProblem("user_id", "team.err_user_linked"))
             elif user.team_id is not None and user.team_id != team.id:
                 problems.append(FieldProblem("user_id", "team.err_user_other_team"))
+    if name and not any(p.field in ("full_name", "phone") for p in problems):
+        problems += _duplicate_problems(session, team.id, name, phone, member_id)
     return problems, name, phone
+
+
+def _duplicate_problems(
+    session: Session, team_id: int, name: str, phone: str | None, member_id: int | None
+) -> list[FieldProblem]:
+    """The same person twice in one team: same name (ignoring case) and same phone (or both without)."""
+    rows = session.exec(
+        select(Member.full_name, Member.phone, Member.active).where(
+            Member.team_id == team_id, Member.name_key == search_key(name), Member.id != (member_id or -1)
+        )
+    ).all()
+    for full_name, other_phone, active in rows:
+        if full_name.casefold() != name.casefold() or other_phone != phone:
+            continue
+        if not active:
+            key = "team.err_member_duplicate_inactive"
+        elif phone is None:
+            key = "team.err_member_duplicate_no_phone"
+        else:
+            key = "team.err_member_duplicate"
+        return [FieldProblem("full_name", key, {"name": full_name})]
+    return []
+
+
+def _check_leader_change(session: Session, team_id: int, member_id: int | None, data: MemberInput) -> None:
+    """Refuse to move the leader flag from another active member unless the move was confirmed."""
+    if not (data.is_leader and data.active) or data.replace_leader:
+        return
+    leader = (
+        session.exec(
+            select(Member.full_name).where(
+                Member.team_id == team_id,
+                Member.is_leader.is_(True),
+                Member.active.is_(True),
+                Member.id != (member_id or -1),
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if leader is not None:
+        raise ValidationFailed([FieldProblem("is_leader", "team.leader_taken", {"leader": leader})])
 
 
 def _make_sole_leader(session: Session, team_id: int, member_id: int) -> None:
@@ -361,6 +455,7 @@ def add_member(session: Session, *, actor: Actor, team_id: int, data: MemberInpu
     problems, name, phone = _validate_member(session, actor, team, data, None)
     if problems:
         raise ValidationFailed(problems)
+    _check_leader_change(session, team.id, None, data)
     member = Member(
         team_id=team.id,
         full_name=name,
@@ -397,6 +492,7 @@ def update_member(session: Session, *, actor: Actor, member_id: int, data: Membe
     problems, name, phone = _validate_member(session, actor, team, data, member.id)
     if problems:
         raise ValidationFailed(problems)
+    _check_leader_change(session, team.id, member.id, data)
     before = {
         "name": member.full_name,
         "kind": member.kind,
@@ -451,8 +547,9 @@ def _check_villages(session: Session, commune: Area, village_ids: list[int], act
     return villages
 
 
-def set_team_villages(session: Session, *, actor: Actor, team_id: int, village_ids: list[int]) -> None:
-    """Replace the villages assigned to a team (each must lie in the team's commune)."""
+def set_team_villages(session: Session, *, actor: Actor, team_id: int, village_ids: list[int]) -> SaveResult:
+    """Replace the villages assigned to a team (each must lie in the team's commune). A village another
+    active team also holds is saved with a warning: a shared village is allowed, but rarely meant."""
     team, area = _team_for(session, actor, team_id, write=True)
     villages = _check_villages(session, _commune_of(session, area), village_ids, actor)
     before = sorted(
@@ -472,6 +569,7 @@ def set_team_villages(session: Session, *, actor: Actor, team_id: int, village_i
         details={"before": before, "after": after},
     )
     session.flush()
+    return SaveResult(team.id, _shared_warnings(session, team, [(v.id, v.name) for v in villages]))
 
 
 # ---------------------------------------------------------------- balance
@@ -482,8 +580,8 @@ class TeamLoad:
     team_id: int
     name: str
     members: int
-    households_before: float
-    households_after: int
+    households_before: float  # a village shared by several teams counts its share
+    households_after: float
 
     @property
     def per_member_before(self) -> float | None:
@@ -495,11 +593,41 @@ class TeamLoad:
 
 
 @dataclass(frozen=True)
+class BalanceMove:
+    """One village to hand over; `from_team` is None when the village has no team yet."""
+
+    village_id: int
+    village_name: str
+    households: int
+    from_team_id: int | None
+    from_team: str | None
+    to_team_id: int
+    to_team: str
+
+
+@dataclass(frozen=True)
 class BalanceProposal:
+    """What to move and why: households per member of each team and the gap between the busiest and
+    the idlest team, now and after the moves. No moves: nothing would narrow the gap."""
+
     commune_id: int
-    assignment: dict[int, int]  # village id -> team id
-    villages: list[VillageRow]
+    moves: list[BalanceMove]
     loads: list[TeamLoad]
+    gap_before: float
+    gap_after: float
+    villages: list[VillageRow]
+    warnings: list[FieldProblem] = field(default_factory=list)  # villages assigned to several teams
+
+    @property
+    def assignment(self) -> dict[int, int]:
+        """Village id -> team id for the villages that change hands (what `apply_balance` takes)."""
+        return {m.village_id: m.to_team_id for m in self.moves}
+
+
+@dataclass(frozen=True)
+class _BalanceTeam:
+    name: str
+    crew: Crew
 
 
 def _commune_for_balance(session: Session, actor: Actor, commune_id: int) -> Area:
@@ -510,8 +638,8 @@ def _commune_for_balance(session: Session, actor: Actor, commune_id: int) -> Are
     return commune
 
 
-def _balance_teams(session: Session, commune: Area) -> dict[int, tuple[str, int]]:
-    """Active teams of the commune (commune or village level) with active members: id -> (name, size)."""
+def _balance_teams(session: Session, commune: Area) -> dict[int, _BalanceTeam]:
+    """Active teams of the commune (commune or village level) with active members."""
     counts = (
         select(Member.team_id, func.count().label("n"))
         .where(Member.active.is_(True))
@@ -519,58 +647,104 @@ def _balance_teams(session: Session, commune: Area) -> dict[int, tuple[str, int]
         .subquery()
     )
     rows = session.exec(
-        select(Team.id, Team.name, counts.c.n)
+        select(Team.id, Team.name, counts.c.n, Area.id, Area.level)
         .join(Area, Area.id == Team.area_id)
         .join(counts, counts.c.team_id == Team.id)
         .where(Team.active.is_(True), Area.path.like(commune.path + "%"))
         .order_by(Team.id)
     ).all()
-    return {int(i): (name, int(n)) for i, name, n in rows if n}
+    return {
+        int(i): _BalanceTeam(name, Crew(int(n), int(area_id) if level == AreaLevel.VILLAGE else None))
+        for i, name, n, area_id, level in rows
+        if n
+    }
+
+
+def _current_holders(session: Session, teams: dict, village_ids: list[int]) -> dict[int, tuple[int, ...]]:
+    rows = session.exec(
+        select(TeamVillage.village_id, TeamVillage.team_id).where(
+            TeamVillage.team_id.in_(list(teams) or [-1]), TeamVillage.village_id.in_(village_ids or [-1])
+        )
+    ).all()
+    holders: dict[int, list[int]] = defaultdict(list)
+    for village_id, team_id in rows:
+        holders[int(village_id)].append(int(team_id))
+    return {v: tuple(sorted(ts)) for v, ts in holders.items()}
+
+
+def _shared_in_commune(villages: list[VillageRow]) -> list[FieldProblem]:
+    return [
+        FieldProblem("villages", "team.village_shared_all", {"village": v.name, "teams": ", ".join(v.teams)})
+        for v in villages
+        if len(v.teams) > 1
+    ]
 
 
 def propose_balance(session: Session, *, actor: Actor, commune_id: int) -> BalanceProposal:
-    """Each village of the commune to one team, evening out households per member: villages largest
-    first, each onto the team whose households per member would be lowest after taking it."""
+    """Moves that even out households per member across the commune's teams, starting from today's
+    assignment (see `team_balance.rebalance`), with the figures before and after each team."""
     commune = _commune_for_balance(session, actor, commune_id)
     villages = commune_villages(session, actor=actor, commune_id=commune.id)
     teams = _balance_teams(session, commune)
     if not teams:
         raise ValidationFailed([FieldProblem("commune", "team.err_no_teams")])
     households = {v.id: v.households for v in villages}
-    current: dict[int, list[int]] = defaultdict(list)  # village -> teams now
-    for team_id, village_id in session.exec(
-        select(TeamVillage.team_id, TeamVillage.village_id).where(
-            TeamVillage.team_id.in_(list(teams)), TeamVillage.village_id.in_(list(households) or [-1])
+    crews = {t: x.crew for t, x in teams.items()}
+    before = _current_holders(session, teams, list(households))
+    moves = rebalance(households, before, crews)
+    after = {**before, **{v: (t,) for v, t in moves.items()}}
+    per_before = households_per_member(households, before, crews)
+    per_after = households_per_member(households, after, crews)
+    loads = sorted(
+        (
+            TeamLoad(
+                t,
+                x.name,
+                x.crew.members,
+                round(float(per_before[t] * x.crew.members), 1),
+                round(float(per_after[t] * x.crew.members), 1),
+            )
+            for t, x in teams.items()
+        ),
+        key=lambda x: sort_key(x.name),
+    )
+    by_id = {v.id: v for v in villages}
+    move_rows = [
+        BalanceMove(
+            v,
+            by_id[v].name,
+            by_id[v].households,
+            before[v][0] if before.get(v) else None,
+            teams[before[v][0]].name if before.get(v) else None,
+            t,
+            teams[t].name,
         )
-    ).all():
-        current[village_id].append(team_id)
-    before: dict[int, float] = dict.fromkeys(teams, 0.0)
-    for village_id, team_ids in current.items():
-        for team_id in team_ids:  # a village shared by several teams loads each with its share
-            before[team_id] += households[village_id] / len(team_ids)
-    after: dict[int, int] = dict.fromkeys(teams, 0)
-    assignment: dict[int, int] = {}
-    for village in sorted(villages, key=lambda v: (-v.households, v.id)):
-        best = min(teams, key=lambda t: ((after[t] + village.households) / teams[t][1], after[t], t))
-        assignment[village.id] = best
-        after[best] += village.households
-    loads = [TeamLoad(t, teams[t][0], teams[t][1], round(before[t], 1), after[t]) for t in teams]
-    loads.sort(key=lambda x: sort_key(x.name))
-    return BalanceProposal(commune.id, assignment, villages, loads)
+        for v, t in sorted(moves.items(), key=lambda item: sort_key(by_id[item[0]].name))
+    ]
+    return BalanceProposal(
+        commune.id,
+        move_rows,
+        loads,
+        round(float(gap(per_before)), 2),
+        round(float(gap(per_after)), 2),
+        villages,
+        _shared_in_commune(villages),
+    )
 
 
 def apply_balance(session: Session, *, actor: Actor, commune_id: int, assignment: dict[int, int]) -> None:
-    """Replace the village assignments of the commune's teams by `assignment` (village -> team)."""
+    """Hand each village in `assignment` (village -> team) to that team alone; every other village keeps
+    the teams it has."""
     commune = _commune_for_balance(session, actor, commune_id)
     teams = _balance_teams(session, commune)
-    village_ids = [v.id for v in commune_villages(session, actor=actor, commune_id=commune.id)]
     _check_villages(session, commune, list(assignment), actor)
     if any(t not in teams for t in assignment.values()):
         raise ValidationFailed([FieldProblem("assignment", "team.err_team_outside")])
-    if village_ids:
+    before = _current_holders(session, teams, list(assignment))
+    if assignment:
         session.exec(
             delete(TeamVillage).where(
-                TeamVillage.team_id.in_(list(teams) or [-1]), TeamVillage.village_id.in_(village_ids)
+                TeamVillage.team_id.in_(list(teams)), TeamVillage.village_id.in_(list(assignment))
             )
         )
     for village_id, team_id in sorted(assignment.items()):
@@ -582,6 +756,10 @@ def apply_balance(session: Session, *, actor: Actor, commune_id: int, assignment
         entity="area",
         entity_id=commune.id,
         area_id=commune.id,
-        details={"assignment": {str(v): t for v, t in sorted(assignment.items())}},
+        details={
+            "moves": {
+                str(v): {"from": list(before.get(v, ())), "to": t} for v, t in sorted(assignment.items())
+            }
+        },
     )
     session.flush()
