@@ -15,7 +15,11 @@ def add_commands(sub, command) -> None:
     p.add_argument("--size", choices=("A4", "A5"), default="A4")
     p.add_argument("--commune", help="commune or village code: print its name and team contacts")
     p.add_argument("--out", required=True, help="PDF file to write")
-    p = sub.add_parser("cards", help="household cards of a village (one per household) to a PDF file")
+    p = sub.add_parser(
+        "cards",
+        help="household cards of a village (two to an A4 page) to a PDF file; refused while the public "
+        "address (Settings page, else APP_BASE_URL) is unset or a loopback address",
+    )
     p.add_argument("--village", required=True, help="village code")
     p.add_argument("--out", required=True, help="PDF file to write")
     p = sub.add_parser("visit-sheets", help="paper visit sheets of a village to a PDF file")
@@ -84,10 +88,13 @@ def cmd_cards(args: argparse.Namespace) -> int:
 
 
 def cmd_visit_sheets(args: argparse.Namespace) -> int:
+    from models.db import write_session
     from services.printing import area_by_code, visit_sheets_document
 
+    if not Path(args.out).parent.is_dir():  # before the sheets are recorded as printed
+        return _fail(f"no such folder: {Path(args.out).parent}")
     engine = _engine()
-    with read_session(engine) as session:
+    with write_session(engine) as session:  # the printed sheets are recorded
         village = area_by_code(session, actor=None, code=args.village, village=True)
         sheets = visit_sheets_document(session, actor=None, village_id=village.id)
     engine.dispose()

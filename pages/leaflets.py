@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from models.db import read_session
+from models.db import read_session, write_session
 from models.settings import get_settings
-from services import printing
+from services import app_settings, printing
 from services.content import get_catalogue
 from services.errors import AppError
 from services.pdf import leaflet_targets
@@ -105,8 +105,20 @@ if actor.role in printing.FIELD_ROLES:
             key=VILLAGE,
         )
         code = villages[village_id].code
+        with read_session(engine()) as session:
+            # Cards carry a QR to the app: refused while phones could not open its address.
+            cards_refusal = app_settings.public_address(session).refusal()
+        if cards_refusal is not None:
+            st.warning(cards_refusal.message(lang()), icon=":material/qr_code_2:")
+        else:
+            st.caption(t("leaflets.cards_hint"))
         c1, c2, c3 = st.columns(3)
-        make_cards = c1.button(t("leaflets.make_cards"), icon=":material/badge:", width="stretch")
+        make_cards = c1.button(
+            t("leaflets.make_cards"),
+            icon=":material/badge:",
+            width="stretch",
+            disabled=cards_refusal is not None,
+        )
         make_sheets = c2.button(t("leaflets.make_sheets"), icon=":material/checklist:", width="stretch")
         make_batch = c3.button(t("leaflets.make_batch"), icon=":material/library_books:", width="stretch")
         copies = st.number_input(
@@ -125,7 +137,8 @@ if actor.role in printing.FIELD_ROLES:
                         on_click="ignore",
                     )
                 if make_sheets:
-                    sheets = printing.visit_sheets_document(session, actor=actor, village_id=village_id)
+                    with write_session(engine()) as writer:  # the printed sheets are recorded
+                        sheets = printing.visit_sheets_document(writer, actor=actor, village_id=village_id)
                     st.caption(t("leaflets.sheet_ids", ids=", ".join(sheets.sheet_ids)))
                     st.download_button(
                         t("leaflets.sheets_download"),

@@ -1,4 +1,8 @@
-"""The area tree: create, rename, move (rollups follow), look up, and import from CSV all-or-nothing."""
+"""The area tree: create, rename, move (rollups follow), look up, and import from CSV all-or-nothing.
+
+Area names are official names: stored as given (NFC, spaces trimmed and collapsed, nothing else, so
+"Xã Chiêm Hoá" and "Phường Đăk BLa" stay as the national list writes them); look-ups go by `name_key`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from services.clock import utcnow
 from services.errors import FieldProblem, NotFound, ValidationFailed
 from services.rollups import ACTIVITY_COLUMNS, AREA_COLUMNS, upsert_add
 from services.scope import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
-from services.text import normalize_name, normalize_text, search_key, sort_key
+from services.text import normalize_official_name, normalize_text, search_key, sort_key
 
 CODE_MAX = 32
 NAME_MAX = 200
@@ -89,7 +93,7 @@ def create_area(
     if actor is not None:
         require_role(actor, Role.ADMIN)
     code = normalize_text(code)
-    name = normalize_name(name)
+    name = normalize_official_name(name)
     level = (level or "").strip()
     parent_code = normalize_text(parent_code)
     parent = get_by_code(session, parent_code) if parent_code else None
@@ -129,10 +133,11 @@ def create_area(
     return area.id
 
 
-def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> None:
+def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> str:
+    """Give an area a new official name (stored as given: NFC, single spaces); returns the stored name."""
     require_role(actor, Role.ADMIN)
     area = get_area_in_scope(session, actor, area_id)
-    name = normalize_name(name)
+    name = normalize_official_name(name)
     if not name:
         raise ValidationFailed([FieldProblem("name", "err.required")])
     if len(name) > NAME_MAX:
@@ -150,6 +155,7 @@ def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> N
         area_id=area.id,
         details={"from": old, "to": name},
     )
+    return name
 
 
 def move_area(session: Session, *, actor: Actor | None, area_id: int, new_parent_code: str) -> None:
@@ -325,6 +331,30 @@ def list_subtree(
     return [_row(a, pc) for a, pc in session.exec(q).all() if path_in_scope(actor, a.path)]
 
 
+def find_areas(session: Session, *, actor: Actor, query: str, limit: int = 20) -> list[AreaRow]:
+    """Areas in the actor's scope with every word of `query` starting a word of their name, compared
+    by search key: "chiem hoa", "Chiêm Hóa" and "chiêm hoà" all find "Xã Chiêm Hoá"."""
+    from sqlalchemy.orm import aliased
+
+    words = search_key(query).split()
+    if not words:
+        return []
+    parent = aliased(Area)
+    q = (
+        select(Area, parent.code)
+        .outerjoin(parent, parent.id == Area.parent_id)
+        .where(Area.path.like(actor.area_path + "%"))
+    )
+    for word in words:
+        pattern = word.replace("_", "\\_")
+        q = q.where(
+            Area.name_key.like(pattern + "%", escape="\\")
+            | Area.name_key.like("% " + pattern + "%", escape="\\")
+        )
+    q = q.order_by(Area.depth, Area.name_key, Area.id).limit(limit)
+    return [_row(a, pc) for a, pc in session.exec(q).all() if path_in_scope(actor, a.path)]
+
+
 # ---------------------------------------------------------------- CSV import
 
 
@@ -374,9 +404,9 @@ def import_areas_csv(
 ) -> ImportReport:
     """Load `code,name,level,parent_code` rows. All or nothing; every bad row reported with its line.
 
-    Idempotent: an area that exists with the same level and parent is left alone (renamed if the name
-    changed). Parents may come later in the file than their children. With `dry_run` nothing is
-    written: the report says what would be created and renamed.
+    Names are stored as given (NFC, single spaces). Idempotent: an area that exists with the same level
+    and parent is left alone (renamed if the name changed). Parents may come later in the file than
+    their children. With `dry_run` nothing is written: the report says what would be created and renamed.
     """
     if actor is not None:
         require_role(actor, Role.ADMIN)
@@ -521,7 +551,7 @@ def _parse_area_rows(text: str) -> tuple[list[_CsvRow], list[FieldProblem], set[
             continue
         cell = {c: (raw[i].strip() if i < len(raw) else "") for c, i in index.items()}
         code = normalize_text(cell["code"])
-        name = normalize_name(cell["name"])
+        name = normalize_official_name(cell["name"])
         level = _parse_level(cell["level"])
         row_problems: list[FieldProblem] = []
         if not code or len(code) > CODE_MAX:

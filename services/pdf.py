@@ -284,24 +284,86 @@ class HouseholdCard:
     url: str  # opens this household in the app
 
 
+CARD_H = 297 / 2  # a card is half an A4 page: two to a page, cut along the dashed line
+_CARD_MARGIN = 9
+_CARD_QR = 32
+_CARD_SKILL_W = 20
+_CARD_ROW = 8.5
+_CARD_LEGEND = 8
+
+
 def household_cards_pdf(cards: Sequence[HouseholdCard], *, printed_on: date) -> bytes:
-    """One A5 card per household: code, residents, a tick-box ladder of the five skills, a QR."""
-    pdf = new_pdf("A5", title="Phiếu hộ gia đình")
+    """Household cards two to an A4 page (a household with many residents goes on over the next half):
+    code, residents, a tick-box ladder of the five skills, a QR that opens the household."""
+    pdf = new_pdf("A4", title="Phiếu hộ gia đình")
+    pdf.set_auto_page_break(False)
+    slots = _CardSlots(pdf)
     for card in cards:
-        _card_page(pdf, card, printed_on)
+        _card(pdf, slots, card, printed_on)
     return to_bytes(pdf)
 
 
-def _card_page(pdf: FPDF, card: HouseholdCard, printed_on: date) -> None:
-    pdf.add_page()
-    qr = 30
-    text_w = pdf.epw - qr - 4
-    y_qr = pdf.t_margin
+class _CardSlots:
+    """Hands out the halves of A4 pages in order: top, bottom, the next page's top, ..."""
+
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        self.used = 0
+
+    def next_top(self) -> float:
+        """The y where the next half starts (a new page for a top half; a cut line above a bottom one)."""
+        bottom_half = self.used % 2 == 1
+        if not bottom_half:
+            self.pdf.add_page()
+        else:
+            _cut_line(self.pdf)
+        self.used += 1
+        return CARD_H if bottom_half else 0
+
+
+def _cut_line(pdf: FPDF) -> None:
+    pdf.set_draw_color(*GREY)
+    pdf.set_dash_pattern(dash=2, gap=1.5)
+    pdf.line(4, CARD_H, pdf.w - 4, CARD_H)
+    pdf.set_dash_pattern()
+    pdf.set_draw_color(*INK)
+
+
+def _card(pdf: FPDF, slots: _CardSlots, card: HouseholdCard, printed_on: date) -> None:
+    top = slots.next_top()
+    _card_head(pdf, card, printed_on, top)
+    name_w = pdf.epw - len(SKILLS) * _CARD_SKILL_W
+    _card_header(pdf, name_w)
+    for resident in card.residents:
+        if pdf.get_y() + _CARD_ROW > _legend_y(top):
+            _card_legend(pdf, top)
+            top = slots.next_top()
+            _card_continued_head(pdf, card, top)
+            _card_header(pdf, name_w)
+        _card_row(pdf, resident, name_w, _CARD_ROW)
+    _card_legend(pdf, top)
+
+
+def _legend_y(top: float) -> float:
+    return top + CARD_H - _CARD_MARGIN - _CARD_LEGEND
+
+
+def _card_head(pdf: FPDF, card: HouseholdCard, printed_on: date, top: float) -> None:
+    """Code, address, village and date on the left; the QR to the household on the right."""
+    y0 = top + _CARD_MARGIN
+    qr_w = _CARD_QR + 26  # room for the link printed under the code on one line
+    text_w = pdf.epw - qr_w - 4
     put_qr(
-        pdf, card.url, x=pdf.l_margin + pdf.epw - qr - 2, y=y_qr, size=qr, caption="Mở hộ này", width=qr + 4
+        pdf,
+        card.url,
+        x=pdf.l_margin + pdf.epw - qr_w,
+        y=y0,
+        size=_CARD_QR,
+        caption="Quét để mở hộ này",
+        width=qr_w,
     )
     below_qr = pdf.get_y()
-    pdf.set_xy(pdf.l_margin, pdf.t_margin)
+    pdf.set_xy(pdf.l_margin, y0)
     pdf.set_font(FONT, "", 7.5)
     pdf.set_text_color(*GREY)
     pdf.cell(text_w, 4, "PHIẾU HỘ GIA ĐÌNH · 5 BIẾT, 3 HƯỚNG DẪN", new_x="LMARGIN", new_y="NEXT")
@@ -314,49 +376,53 @@ def _card_page(pdf: FPDF, card: HouseholdCard, printed_on: date) -> None:
     paragraph(pdf, text_w, 5, f"{nfc(card.village_name)}, {nfc(card.commune_name)}")
     pdf.set_font(FONT, "", 8)
     pdf.cell(text_w, 5, f"In ngày {printed_on:%d/%m/%Y}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(max(pdf.get_y(), below_qr) + 3)
-    name_w = pdf.epw - 5 * 18
-    _card_header(pdf, name_w)
-    row_h = 9
-    for resident in card.residents:
-        if pdf.get_y() + row_h > pdf.h - pdf.b_margin - 10:
-            pdf.add_page()
-            _card_header(pdf, name_w)
-        _card_row(pdf, resident, name_w, row_h)
-    pdf.ln(2)
+    pdf.set_y(max(pdf.get_y(), below_qr) + 2)
+
+
+def _card_continued_head(pdf: FPDF, card: HouseholdCard, top: float) -> None:
+    pdf.set_xy(pdf.l_margin, top + _CARD_MARGIN)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(pdf.epw, 7, f"Hộ {nfc(card.code)} (tiếp theo)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 8)
+    pdf.cell(pdf.epw, 5, f"{nfc(card.village_name)}, {nfc(card.commune_name)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def _card_legend(pdf: FPDF, top: float) -> None:
+    pdf.set_xy(pdf.l_margin, _legend_y(top) + 1)
     pdf.set_font(FONT, "", 7.5)
-    paragraph(pdf, pdf.epw, 3.6, LADDER_LEGEND + ". Ô tô đậm: đã ghi nhận.")
+    paragraph(pdf, pdf.epw, 3.4, LADDER_LEGEND + ". Ô tô đậm: đã ghi nhận.")
 
 
 def _card_header(pdf: FPDF, name_w: float) -> None:
     y = pdf.get_y()
-    pdf.set_font(FONT, "B", 6.5)
+    pdf.set_font(FONT, "B", 7)
     pdf.set_fill_color(230, 234, 242)
     pdf.rect(pdf.l_margin, y, pdf.epw, 8, style="F")
     pdf.set_xy(pdf.l_margin, y)
     pdf.cell(name_w, 8, "Người dân", border=1)
     for skill in SKILLS:
-        pdf.cell(18, 8, SKILL_SHORT[skill], border=1, align="C")
+        pdf.cell(_CARD_SKILL_W, 8, SKILL_SHORT[skill], border=1, align="C")
     pdf.set_xy(pdf.l_margin, y + 8)
 
 
 def _card_row(pdf: FPDF, resident: CardResident, name_w: float, row_h: float) -> None:
     x0, y = pdf.l_margin, pdf.get_y()
     pdf.rect(x0, y, name_w, row_h)
-    pdf.set_xy(x0 + 1, y + 0.8)
-    pdf.set_font(FONT, "", 8.5)
+    pdf.set_xy(x0 + 1, y + 0.6)
+    pdf.set_font(FONT, "", 9)
     pdf.cell(name_w - 2, 4, nfc(resident.name))
     if resident.birth_year:
-        pdf.set_xy(x0 + 1, y + 4.6)
+        pdf.set_xy(x0 + 1, y + 4.4)
         pdf.set_font(FONT, "", 6.5)
         pdf.cell(name_w - 2, 3.5, f"sinh năm {resident.birth_year}")
     pdf.set_fill_color(*INK)
     for i, skill in enumerate(SKILLS):
-        cx = x0 + name_w + i * 18
-        pdf.rect(cx, y, 18, row_h)
+        cx = x0 + name_w + i * _CARD_SKILL_W
+        pdf.rect(cx, y, _CARD_SKILL_W, row_h)
         level = resident.levels.get(skill.value, 0)
         for step in (1, 2, 3):
-            _box(pdf, cx + 2 + (step - 1) * 5, y + (row_h - 4) / 2, 4, filled=level >= step)
+            _box(pdf, cx + 2.5 + (step - 1) * 5.5, y + (row_h - 4) / 2, 4, filled=level >= step)
     pdf.set_xy(x0, y + row_h)
 
 

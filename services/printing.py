@@ -4,8 +4,10 @@ Every function takes an explicit Session and `actor` (None = the server administ
 line) and refuses areas outside the actor's scope before reading anything else. Each returns the
 finished PDF as bytes (see services/pdf.py for the layouts).
 
-Links printed on cards point at the visit page: `<APP_BASE_URL>/visit?household=<id>`
-(`visit_url`), which opens that household for recording a visit.
+Links printed on cards point at the visit page: `<public address>/visit?household=<id>`
+(`visit_url`), which opens that household for recording a visit. The public address is the one an
+admin set in the app, else APP_BASE_URL (services/app_settings.py); cards are refused while it is
+unset or names the server itself (127.0.0.1, localhost), since no phone could open such a QR code.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from sqlmodel import Session
 from models.enums import AreaLevel, PersonStatus, Role
 from models.settings import get_settings
 from models.tables import Area, Household, Member, Resident, ResidentSkill, Team, TeamVillage
-from services import pdf
+from services import app_settings, pdf
 from services.clock import today
 from services.content import Catalogue, get_catalogue
 from services.errors import AppError, NotFound
 from services.scope import Actor, ancestor_ids, get_area_in_scope, require_role, require_village_access
+from services.sheet_entry import format_sheet_id, record_printed_sheets
 from services.text import person_sort_key, sort_key
 
 LEAFLET_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ADMIN, Role.VOLUNTEER)
@@ -169,7 +172,7 @@ def leaflet_document(
     leaflet = _leaflet(catalogue, leaflet_id)
     _size(size)
     place = leaflet_place(session, actor=actor, area_id=area_id) if area_id is not None else None
-    return pdf.leaflet_pdf(leaflet, catalogue, base_url=get_settings().app_base_url, size=size, place=place)
+    return pdf.leaflet_pdf(leaflet, catalogue, base_url=_public_url(session), size=size, place=place)
 
 
 def village_leaflets_document(
@@ -196,7 +199,12 @@ def village_leaflets_document(
         raise AppError("err.print_not_village")
     place = leaflet_place(session, actor=actor, area_id=village_id)
     items = [(lf, place) for lf in leaflets for _ in range(copies)]
-    return pdf.leaflets_pdf(items, catalogue, base_url=get_settings().app_base_url, size=size)
+    return pdf.leaflets_pdf(items, catalogue, base_url=_public_url(session), size=size)
+
+
+def _public_url(session: Session | None) -> str:
+    """The app's public address for QR codes (set in the app, else APP_BASE_URL)."""
+    return app_settings.public_address(session).url if session is not None else get_settings().app_base_url
 
 
 def _leaflet(catalogue: Catalogue, leaflet_id: str):
@@ -263,9 +271,11 @@ def _village_households(session: Session, actor: Actor | None, village_id: int) 
 
 
 def household_cards_document(session: Session, *, actor: Actor | None, village_id: int) -> bytes:
-    """One card per active household of the village: code, residents with their current skill
-    ladder (filled boxes), empty boxes to tick, and a QR that opens the household on the visit page."""
+    """One card per active household of the village, two to an A4 page: code, residents with their
+    current skill ladder (filled boxes), empty boxes to tick, and a QR that opens the household on the
+    visit page. Refused (AppError) while the public address is unset or a loopback address."""
     data = _village_households(session, actor, village_id)
+    base = app_settings.require_public_base_url(session)
     resident_ids = [r.id for members in data.residents.values() for r in members]
     levels: dict[int, dict[str, int]] = defaultdict(dict)
     for chunk in _chunks(resident_ids, 500):
@@ -275,7 +285,6 @@ def household_cards_document(session: Session, *, actor: Actor | None, village_i
             )
         ).all():
             levels[rid][skill] = level
-    base = get_settings().app_base_url
     commune_name = data.commune.name if data.commune else ""
     cards = [
         pdf.HouseholdCard(
@@ -301,7 +310,9 @@ def visit_sheets_document(
     session: Session, *, actor: Actor | None, village_id: int, printed_on: date | None = None
 ) -> PrintedSheets:
     """Paper visit sheets for every active household of the village; each sheet's id
-    (`PV-<village code>-<yyyymmdd>-<nn>`) is printed on it and returned in `sheet_ids`."""
+    (`PV-<village code>-<yyyymmdd>-<nn>`) is printed on it, returned in `sheet_ids` and recorded in
+    visit_sheet with its households in printed order (a write: the caller commits). The same list
+    printed again the same day keeps its id; a changed list gets a new number."""
     data = _village_households(session, actor, village_id)
     if not data.households:
         raise AppError("err.print_no_households")
@@ -312,10 +323,20 @@ def visit_sheets_document(
         )
         for h in data.households
     ]
+    chunks = pdf.paginate_visit_sheets(households)
+    id_of = {h.code: h.id for h in data.households}
+    ids = record_printed_sheets(
+        session,
+        printed_by=actor.user_id if actor is not None else None,
+        village_id=data.village.id,
+        village_code=data.village.code,
+        printed_on=printed_on,
+        household_lists=[[id_of[h.code] for h in chunk] for chunk in chunks],
+    )
     commune_name = data.commune.name if data.commune else ""
     sheets = [
-        pdf.VisitSheet(sheet_id(data.village.code, printed_on, n), data.village.name, commune_name, chunk)
-        for n, chunk in enumerate(pdf.paginate_visit_sheets(households), start=1)
+        pdf.VisitSheet(sid, data.village.name, commune_name, chunk)
+        for sid, chunk in zip(ids, chunks, strict=True)
     ]
     return PrintedSheets(
         pdf.visit_sheets_pdf(sheets, printed_on=printed_on), tuple(s.sheet_id for s in sheets)
@@ -323,7 +344,7 @@ def visit_sheets_document(
 
 
 def sheet_id(village_code: str, printed_on: date, number: int) -> str:
-    return f"PV-{village_code}-{printed_on:%Y%m%d}-{number:02d}"
+    return format_sheet_id(village_code, printed_on, number)
 
 
 def _chunks(values: list[int], size: int):

@@ -1,7 +1,10 @@
 """Vietnamese text: normalise names on the way in, search keys without diacritics, alphabetical order.
 
-Normal form: NFC, trimmed, single spaces, and the tone mark placed by one rule (the traditional
-placement: "Hòa", "Thủy", "Khỏe") so "Hoà"/"Hòa" and "Thuỷ"/"Thủy" are the same stored string.
+People's names: NFC, trimmed, single spaces, and the tone mark placed by one rule (the traditional
+placement: "Hòa", "Thủy", "Khỏe") so "Hoà"/"Hòa" and "Thuỷ"/"Thủy" are the same stored string; the
+capitals and apostrophes of names like "H'Hen Niê" or "Ksor H'Lan" are kept. Official names (areas
+from the national list) only get NFC and single spaces: "Xã Chiêm Hoá", "Phường Đăk BLa" stay as given.
+Both match by `search_key`, which ignores case, diacritics and tone-mark placement.
 """
 
 from __future__ import annotations
@@ -114,10 +117,37 @@ def normalize_text(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def normalize_official_name(value: str | None) -> str:
+    """An official name (an area from the national list): NFC, trimmed, single spaces, nothing else."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+_NAME_PART = re.compile(r"[^\W\d_]+")  # a run of letters (NFC), between apostrophes, hyphens, ...
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+def _capitalise(part: str) -> str:
+    """One run of letters: all lower or all upper case gets a capital initial ("nguyễn", "NGUYỄN" ->
+    "Nguyễn"); mixed case was typed on purpose and is kept ("KDang")."""
+    if part.islower() or part.isupper():
+        return part[:1].upper() + part[1:].lower()
+    return part
+
+
 def normalize_name(value: str | None) -> str:
-    """A person's or a place's name: normalised text with each word capitalised."""
-    text = normalize_text(value)
-    return " ".join(w[:1].upper() + w[1:].lower() if w.isalpha() else w for w in text.split(" "))
+    """A person's name: normalised text (one tone-mark placement), each run of letters capitalised
+    unless typed in mixed case; apostrophes stay ("h'hen niê" -> "H'Hen Niê")."""
+    return " ".join(_name_word(w) for w in normalize_text(value).split(" "))
+
+
+def _name_word(word: str) -> str:
+    """Capitalise a name-like word (letters joined by apostrophes or hyphens); leave anything else as
+    typed (codes, digits, formulas), as before."""
+    if not _NAME_WORD.fullmatch(word):
+        return word
+    return _NAME_PART.sub(lambda m: _capitalise(m.group(0)), word)
 
 
 def search_key(value: str | None) -> str:

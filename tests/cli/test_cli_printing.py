@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from models.db import write_session
+from services import app_settings
 from services.content import get_catalogue
 from tests import factories as f
 from tests.services.test_pdf import A4, A4_LANDSCAPE, A5, assert_nfc, page_sizes, page_texts, qr_codes
@@ -15,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://5b3h.xa-an.example.vn"
 
 
-def manage(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, APP_BASE_URL=BASE)  # DATABASE_URL comes from the sqlite_engine fixture
+def manage(*args: str, base_url: str | None = BASE) -> subprocess.CompletedProcess:
+    env = dict(os.environ, APP_BASE_URL=base_url)  # DATABASE_URL comes from the sqlite_engine fixture
+    if base_url is None:
+        env.pop("APP_BASE_URL")
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "--lang", "en", *args],
         capture_output=True,
@@ -84,6 +88,7 @@ def test_cards_and_visit_sheets(tmp_path, sqlite_engine):
     cards = tmp_path / "cards.pdf"
     result = manage("cards", "--village", "A1", "--out", str(cards))
     assert result.returncode == 0, result.stderr
+    assert page_sizes(cards.read_bytes()) == [A4]  # two cards to an A4 page (issue #8)
     assert qr_codes(cards.read_bytes()) == [[f"{BASE}/visit?household={world['household']}"]]
     assert_nfc(page_texts(cards.read_bytes())[0], "Hộ A1-001", "Bùi Thị Thủy", "Xóm Giữa")
 
@@ -94,3 +99,25 @@ def test_cards_and_visit_sheets(tmp_path, sqlite_engine):
     assert sheet_id.startswith("PV-A1-")
     assert page_sizes(sheets.read_bytes()) == [A4_LANDSCAPE]
     assert_nfc(page_texts(sheets.read_bytes())[0], f"Số phiếu: {sheet_id}", "Bùi Thị Thủy", "1949")
+
+
+def test_cards_are_refused_while_the_public_address_is_unset_or_loopback(tmp_path, sqlite_engine):
+    """Issue #8: cards printed QR codes to http://127.0.0.1:8501 without a word."""
+    world = village_with_households(sqlite_engine)
+    out = tmp_path / "cards.pdf"
+    result = manage("cards", "--village", "A1", "--out", str(out), base_url=None)
+    assert result.returncode == 1
+    assert "public address is not set" in result.stderr and "Settings page" in result.stderr
+    result = manage("cards", "--village", "A1", "--out", str(out), base_url="http://127.0.0.1:8501")
+    assert result.returncode == 1
+    assert "http://127.0.0.1:8501 only opens on the server itself" in result.stderr
+    assert not out.exists()
+
+    admin = f.actor_for(sqlite_engine, f.create_user(sqlite_engine, role="admin", area_code="P"))
+    with write_session(sqlite_engine) as s:  # set in the app: used even with no APP_BASE_URL
+        app_settings.set_public_base_url(s, actor=admin, url="https://5b3h.tinh.example.vn")
+    result = manage("cards", "--village", "A1", "--out", str(out), base_url=None)
+    assert result.returncode == 0, result.stderr
+    assert qr_codes(out.read_bytes()) == [
+        [f"https://5b3h.tinh.example.vn/visit?household={world['household']}"]
+    ]

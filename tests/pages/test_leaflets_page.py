@@ -77,7 +77,8 @@ def test_coordinator_previews_and_downloads_a_leaflet_for_the_commune(world, dow
 
 def test_a5_size_is_honoured(world, downloads):
     at = page(world["users"]["leader"]).run()
-    at.get("button_group")[0].set_value("A5").run()  # the paper-size segmented control
+    size = next(g for g in at.get("button_group") if g.key == "leaflets.size")  # paper size
+    size.set_value("A5").run()
     assert not at.exception, at.exception
     assert page_sizes(downloads[-1]) == [A5]
     # A leader prints leaflets but not household cards.
@@ -85,9 +86,11 @@ def test_a5_size_is_honoured(world, downloads):
     assert t("leaflets.make_cards", "vi") not in [b.label for b in at.button]
 
 
-def test_volunteer_prints_cards_for_their_village(world, downloads):
+def test_volunteer_prints_cards_for_their_village(world, downloads, monkeypatch):
+    monkeypatch.setenv("APP_BASE_URL", "https://5b3h.xa-an.example.vn")  # cards need a public address
     at = page(world["users"]["volunteer"]).run()
     assert not at.exception, at.exception
+    assert t("leaflets.cards_hint", "vi") in [c.value for c in at.caption]
     village = at.selectbox(key="leaflets.village")
     assert village.options == ["Thôn Một (A1)"]
     next(b for b in at.button if b.label == t("leaflets.make_cards", "vi")).click().run()
@@ -95,8 +98,30 @@ def test_volunteer_prints_cards_for_their_village(world, downloads):
     labels = [d.proto.label for d in at.get("download_button")]
     assert t("leaflets.cards_download", "vi") in labels
     cards = downloads[-1]
-    assert qr_codes(cards) == [[f"{get_settings().app_base_url}/visit?household={world['household']}"]]
+    assert page_sizes(cards) == [A4]
+    assert qr_codes(cards) == [[f"https://5b3h.xa-an.example.vn/visit?household={world['household']}"]]
     assert_nfc(page_texts(cards)[0], "Hộ A1-007", "Đinh Thị Xuân")
+
+
+@pytest.mark.parametrize("base_url", [None, "http://127.0.0.1:8501"])
+def test_cards_are_refused_while_the_public_address_is_unset_or_loopback(
+    world, downloads, monkeypatch, base_url
+):
+    """Issue #8: the QR codes pointed at http://127.0.0.1:8501 without a word."""
+    if base_url is None:
+        monkeypatch.delenv("APP_BASE_URL", raising=False)
+        expected = t("err.public_url_unset", "vi")
+    else:
+        monkeypatch.setenv("APP_BASE_URL", base_url)
+        expected = t("err.public_url_loopback", "vi", url=base_url)
+    at = page(world["users"]["coordinator"]).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [expected]
+    cards_button = next(b for b in at.button if b.label == t("leaflets.make_cards", "vi"))
+    assert cards_button.disabled
+    sheets_button = next(b for b in at.button if b.label == t("leaflets.make_sheets", "vi"))
+    assert not sheets_button.disabled  # visit sheets carry no QR code
+    assert t("leaflets.cards_download", "vi") not in [d.proto.label for d in at.get("download_button")]
 
 
 def test_volunteer_is_refused_a_village_outside_their_team(world, downloads):

@@ -1,5 +1,8 @@
 """The area tree: CSV import all-or-nothing and idempotent, rename, move with exact rollups, scope."""
 
+import csv
+import io
+import unicodedata
 from types import SimpleNamespace
 
 import pytest
@@ -51,9 +54,12 @@ def test_import_creates_tree_with_parents_after_children(engine):
     village = by_code(engine, "10105-001")
     commune = by_code(engine, "10105")
     province = by_code(engine, "01")
-    assert village.name == "Thôn Đông"  # normalised
+    # Official names are stored as given: NFC and single spaces, no capitals added, tone marks
+    # where the file puts them (issue #8: title-casing and tone re-placement altered 45 official names).
+    assert village.name == "thôn đông"
     assert village.name_key == "thon dong"
-    assert commune.name == "Xã Hòa An"  # one tone-mark placement
+    assert commune.name == "Xã Hoà An"
+    assert commune.name_key == "xa hoa an"
     assert village.parent_id == commune.id and commune.parent_id == province.id
     assert village.path == f"/{province.id}/{commune.id}/{village.id}/"
     assert by_code(engine, "10105-002").level == "village"
@@ -167,11 +173,13 @@ def test_create_and_rename(engine):
             s, actor=admin_a, code=" A3 ", name="thôn   ba  mươi", level="village", parent_code="A"
         )
     created = by_code(engine, "A3")
-    assert created.id == new_id and created.name == "Thôn Ba Mươi" and created.parent_id == ids["A"]
+    # As typed, spaces collapsed (issue #8: area names are not title-cased nor tone-re-placed).
+    assert created.id == new_id and created.name == "thôn ba mươi" and created.parent_id == ids["A"]
     with write_session(engine) as s:
-        areas.rename_area(s, actor=admin_a, area_id=new_id, name="Thôn  Hoà Bình")
+        stored = areas.rename_area(s, actor=admin_a, area_id=new_id, name="Thôn  Hoà Bình")
     renamed = by_code(engine, "A3")
-    assert (renamed.name, renamed.name_key) == ("Thôn Hòa Bình", "thon hoa binh")
+    assert (renamed.name, renamed.name_key) == ("Thôn Hoà Bình", "thon hoa binh")
+    assert stored == "Thôn Hoà Bình"
     with pytest.raises(ValidationFailed) as err, write_session(engine) as s:
         areas.rename_area(s, actor=admin_a, area_id=new_id, name="   ")
     assert err.value.problems[0].field == "name"
@@ -298,3 +306,81 @@ def test_other_roles_cannot_administer_areas(engine, role):
         with pytest.raises(PermissionDenied), write_session(engine) as s:
             attempt(s)
     assert area_table(engine) == before
+
+
+# ---------------------------------------------------------------- the official national list
+
+
+def national_list() -> list[tuple[str, str, str, str]]:
+    """The 34 provinces and 3,321 communes of 2025 as (code, official name, level, parent code)."""
+    from vietnam_provinces import Province, Ward  # pinned in requirements-dev.txt
+
+    rows = [(f"{p.code.value:02d}", p.name, "province", "") for p in Province.iter_all()]
+    rows += [
+        (f"{w.code.value:05d}", w.name, "commune", f"{w.province_code.value:02d}") for w in Ward.iter_all()
+    ]
+    return rows
+
+
+def as_csv(rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(areas.AREA_CSV_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def official(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def test_the_national_list_is_stored_exactly_as_given(engine):
+    """Issue #8: importing the official list changed 45 names (title case, tone marks moved)."""
+    rows = national_list()
+    assert len(rows) == 34 + 3321
+    report = do_import(engine, as_csv(rows))
+    assert report.created == len(rows)
+    with read_session(engine) as s:
+        stored = dict(s.exec(select(Area.code, Area.name)).all())
+    changed = {code: (name, stored[code]) for code, name, _l, _p in rows if stored[code] != official(name)}
+    assert changed == {}
+    for name in ("Thành phố Hà Nội", "Đặc khu Vân Đồn", "Phường Đăk BLa", "Xã KDang", "Xã Chiêm Hoá"):
+        assert name in stored.values()
+    again = do_import(engine, as_csv(rows))  # the same file again changes nothing
+    assert (again.created, again.renamed, again.unchanged) == (0, 0, len(rows))
+
+
+def test_the_national_list_is_found_by_key(engine):
+    rows = national_list()
+    do_import(engine, as_csv(rows))
+    chiem_hoa = next(r for r in rows if r[1] == "Xã Chiêm Hoá")
+    admin = f.actor_for(engine, f.create_user(engine, role="admin", area_code=chiem_hoa[3]))
+    with read_session(engine) as s:
+        for query in ("Chiem Hoa", "chiêm hóa", "CHIÊM HOÀ", "xa chiem"):
+            found = areas.find_areas(s, actor=admin, query=query)
+            assert [(a.code, a.name) for a in found] == [(chiem_hoa[0], "Xã Chiêm Hoá")], query
+        assert [a.name for a in areas.find_areas(s, actor=admin, query="dak bla")] == []  # another province
+        assert areas.find_areas(s, actor=admin, query="  ") == []
+
+
+def test_reimport_restores_names_altered_by_an_older_import(engine):
+    """Names stored title-cased with moved tone marks (before the fix) get the official spelling back."""
+    do_import(
+        engine, "code,name,level,parent_code\n08,Tỉnh Tuyên Quang,province,\n02236,Xã Chiêm Hóa,commune,08\n"
+    )
+    report = do_import(
+        engine, "code,name,level,parent_code\n08,Tỉnh Tuyên Quang,province,\n02236,Xã Chiêm Hoá,commune,08\n"
+    )
+    assert (report.renamed, report.renamed_codes) == (1, ("02236",))
+    assert by_code(engine, "02236").name == "Xã Chiêm Hoá"
+    assert by_code(engine, "02236").name_key == "xa chiem hoa"
+
+
+def test_find_areas_stays_in_scope_and_escapes_wildcards(engine):
+    f.create_tree(engine)
+    admin_a = f.actor_for(engine, f.create_user(engine, role="admin", area_code="A"))
+    with read_session(engine) as s:
+        found = areas.find_areas(s, actor=admin_a, query="thon")
+        assert [a.code for a in found] == ["A2", "A1"]  # by key: "thon hai" before "thon mot"
+        assert [a.code for a in areas.find_areas(s, actor=admin_a, query="thôn ba")] == []  # B1 is in B
+        assert areas.find_areas(s, actor=admin_a, query="t_on") == []

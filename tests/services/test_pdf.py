@@ -4,6 +4,7 @@ pypdf extracts the text and inspects the embedded fonts."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 from datetime import date
@@ -16,10 +17,10 @@ import zxingcpp
 from models.db import read_session, write_session
 from models.settings import get_settings
 from models.tables import Member, ResidentSkill
-from services import pdf, printing
+from services import app_settings, pdf, printing
 from services.clock import utcnow
 from services.content import get_catalogue
-from services.errors import PermissionDenied
+from services.errors import AppError, PermissionDenied
 from tests import factories as f
 
 A4 = (595, 842)
@@ -216,18 +217,30 @@ def test_village_batch_is_one_document(engine, world):
         assert_nfc(text, "Thôn Một, Xã An", "Phạm Văn Đức")
 
 
-def test_household_cards_one_per_household_with_a_qr_to_the_visit_page(engine, world):
+PUBLIC = "https://5b3h.xa-an.example.vn"
+
+
+def set_public_url(engine, url: str = PUBLIC) -> None:
+    """What an admin of the whole installation does on the Settings page."""
+    admin = f.actor_for(engine, f.create_user(engine, role="admin", area_code="P"))
+    with write_session(engine) as s:
+        app_settings.set_public_base_url(s, actor=admin, url=url)
+
+
+def test_household_cards_two_per_a4_page_with_a_qr_to_the_visit_page(engine, world):
+    # Issue #8: one card per A5 page left half the sheet blank; now two cards share an A4 page.
+    set_public_url(engine)
     actor = f.actor_for(engine, world["users"]["volunteer"])
     with read_session(engine) as s:
         data = printing.household_cards_document(s, actor=actor, village_id=world["ids"]["A1"])
-    base = get_settings().app_base_url
-    assert page_sizes(data) == [A5, A5]
-    assert qr_codes(data) == [[f"{base}/visit?household={hh}"] for hh in world["households"]]
-    first, second = page_texts(data)
+    assert page_sizes(data) == [A4]
+    assert qr_codes(data) == [[f"{PUBLIC}/visit?household={hh}" for hh in world["households"]]]
+    (text,) = page_texts(data)
     # NFD input was stored normalised: composed, one tone-mark placement.
-    assert_nfc(first, "Hộ A1-001", "Nguyễn Thị Thủy", "Trần Văn Bình", "Thôn Một, Xã An", "Nộp hồ sơ")
-    assert_nfc(second, "Hộ A1-002", "Đỗ Hòa", "Số 2, xóm Bãi")
-    assert "Vũ Văn Khác" not in first + second
+    assert_nfc(text, "Hộ A1-001", "Nguyễn Thị Thủy", "Trần Văn Bình", "Thôn Một, Xã An", "Nộp hồ sơ")
+    assert_nfc(text, "Hộ A1-002", "Đỗ Hòa", "Số 2, xóm Bãi")
+    assert flat(text).index("Hộ A1-001") < flat(text).index("Đỗ Hòa")
+    assert "Vũ Văn Khác" not in text
 
 
 def test_household_card_fills_the_boxes_of_the_current_level():
@@ -302,3 +315,87 @@ def test_village_level_leader_and_coordinator_are_offered_only_what_they_may_pri
                 assert_nfc(page_texts(data)[0], "Thôn Một, Xã An", "Phạm Văn Đức")
             with pytest.raises(PermissionDenied):
                 printing.leaflet_document(s, actor=actor, leaflet_id="pay", area_id=world["ids"]["A"])
+
+
+# ---------------- household cards: layout and the public address (issue #8)
+
+
+def cards(n: int, residents: int = 3) -> list[pdf.HouseholdCard]:
+    return [
+        pdf.HouseholdCard(
+            i,
+            f"H-{i:03d}",
+            f"Số {i}",
+            "Thôn Một",
+            "Xã Chiêm Hoá",
+            tuple(pdf.CardResident(f"Người {i}-{j}", 1960 + j) for j in range(residents)),
+            f"{PUBLIC}/visit?household={i}",
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8])
+def test_cards_fill_both_halves_of_each_a4_page(n):
+    data = pdf.household_cards_pdf(cards(n), printed_on=date(2026, 1, 1))
+    assert page_sizes(data) == [A4] * math.ceil(n / 2)
+    urls = [f"{PUBLIC}/visit?household={i}" for i in range(1, n + 1)]
+    assert qr_codes(data) == [urls[i : i + 2] for i in range(0, n, 2)]
+    for page, text in enumerate(page_texts(data)):
+        for i in range(2 * page + 1, min(2 * page + 2, n) + 1):
+            assert f"Hộ H-{i:03d}" in text
+
+
+def test_a_large_household_goes_on_over_the_next_half():
+    """Nineteen residents do not fit half a page: the card continues, names in order, none lost."""
+    big, small = cards(1, residents=19)[0], cards(2, residents=2)[1]
+    data = pdf.household_cards_pdf([big, small], printed_on=date(2026, 1, 1))
+    texts = [flat(t) for t in page_texts(data)]
+    assert page_sizes(data) == [A4, A4]  # the big card fills page 1 (both halves), the small one page 2
+    positions = [texts[0].index(f"Người 1-{j} ") for j in range(19)]
+    assert positions == sorted(positions)
+    assert "Hộ H-001 (tiếp theo)" in texts[0]
+    assert "Người 1-" not in texts[1] and "Hộ H-002" in texts[1]
+    # One QR per household, on its first half.
+    assert qr_codes(data) == [[f"{PUBLIC}/visit?household=1"], [f"{PUBLIC}/visit?household=2"]]
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        (None, "err.public_url_unset"),
+        ("http://127.0.0.1:8501", "err.public_url_loopback"),
+        ("http://localhost:8501", "err.public_url_loopback"),
+        ("http://[::1]:8501", "err.public_url_loopback"),
+        ("http://0.0.0.0:8501", "err.public_url_loopback"),
+        ("5b3h.xa-an.vn", "err.public_url_invalid"),
+    ],
+)
+def test_cards_are_refused_without_a_public_address(engine, world, monkeypatch, env, key):
+    """Issue #8: cards printed QR codes to http://127.0.0.1:8501 without a word."""
+    if env is None:
+        monkeypatch.delenv("APP_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("APP_BASE_URL", env)
+    actor = f.actor_for(engine, world["users"]["coordinator"])
+    with read_session(engine) as s, pytest.raises(AppError) as err:
+        printing.household_cards_document(s, actor=actor, village_id=world["ids"]["A1"])
+    assert err.value.key == key
+    assert "Cài đặt" in err.value.message("vi") and "Settings" in err.value.message("en")
+    # The scope is checked first: a village outside the team is refused as such.
+    volunteer = f.actor_for(engine, world["users"]["volunteer"])
+    with read_session(engine) as s, pytest.raises(PermissionDenied):
+        printing.household_cards_document(s, actor=volunteer, village_id=world["ids"]["B1"])
+
+
+def test_the_address_set_in_the_app_wins_over_the_environment(engine, world, monkeypatch):
+    monkeypatch.setenv("APP_BASE_URL", "https://from-env.example.vn")
+    actor = f.actor_for(engine, world["users"]["coordinator"])
+    with read_session(engine) as s:
+        data = printing.household_cards_document(s, actor=actor, village_id=world["ids"]["A1"])
+    assert qr_codes(data)[0][0].startswith("https://from-env.example.vn/visit?household=")
+    set_public_url(engine, "https://5b3h.xa-an.example.vn/app/")
+    with read_session(engine) as s:
+        data = printing.household_cards_document(s, actor=actor, village_id=world["ids"]["A1"])
+    expected = [f"https://5b3h.xa-an.example.vn/app/visit?household={hh}" for hh in world["households"]]
+    assert qr_codes(data) == [expected]

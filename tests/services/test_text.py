@@ -7,6 +7,7 @@ import pytest
 from services.text import (
     is_valid_phone,
     normalize_name,
+    normalize_official_name,
     normalize_phone,
     normalize_text,
     person_sort_key,
@@ -41,6 +42,42 @@ def test_decomposed_input_comes_out_nfc():
 def test_names_are_trimmed_spaced_and_capitalised():
     assert normalize_name("  NGUYỄN   thị  thuỷ ") == "Nguyễn Thị Thủy"
     assert normalize_name(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("H'Hen Niê", "H'Hen Niê"),
+        ("h'hen niê", "H'Hen Niê"),
+        ("H'HEN NIÊ", "H'Hen Niê"),
+        ("Y Moan Ênuôl", "Y Moan Ênuôl"),
+        ("y moan  ênuôl", "Y Moan Ênuôl"),
+        ("Ksor H'Lan", "Ksor H'Lan"),
+        ("KSOR H'LAN", "Ksor H'Lan"),
+        ("Ksor H’Lan", "Ksor H’Lan"),  # a typographic apostrophe is kept too
+        ("Đinh Y KDăm", "Đinh Y KDăm"),  # mixed case was typed on purpose
+    ],
+)
+def test_ethnic_minority_names_keep_their_capitals_and_apostrophes(typed, stored):
+    """Issue #8: person names of ethnic minorities keep capitals and apostrophes."""
+    assert normalize_name(typed) == stored
+    assert search_key(normalize_name(typed)) == search_key(stored)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Thành phố Hà Nội", "Đặc khu Vân Đồn", "Phường Đăk BLa", "Xã KDang", "Xã Chiêm Hoá", "thôn đông"],
+)
+def test_official_names_are_kept_as_given(name):
+    """Issue #8: official area names get NFC and single spaces only — no capitals, no tone moves."""
+    assert normalize_official_name(name) == name
+    assert normalize_official_name(f"  {unicodedata.normalize('NFD', name)}  ") == name
+    assert normalize_official_name(name.replace(" ", " \t  ")) == name
+
+
+def test_official_names_match_by_key_whatever_the_tone_placement():
+    assert search_key("Xã Chiêm Hoá") == search_key("xã chiêm hóa") == search_key("XA CHIEM HOA")
+    assert normalize_official_name(None) == ""
 
 
 @pytest.mark.parametrize(
