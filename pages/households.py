@@ -3,17 +3,34 @@
 import streamlit as st
 
 from models.db import read_session, write_session
-from models.enums import SKILLS, Role
+from models.enums import Role
 from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
-from services.registry import RegistryFilter, household_detail, list_households, villages_in_scope
+from services.registry import (
+    RegistryFilter,
+    count_households,
+    household_detail,
+    list_households,
+    villages_in_scope,
+)
 from webui.guard import require
-from webui.registry_filters import area_visit_status, barrier_select, edit_history
+from webui.registry_filters import (
+    area_visit_status,
+    barrier_select,
+    cached_total,
+    edit_history,
+    forget_total,
+    page_line,
+    skill_cells,
+    skill_column_config,
+    table_with_download,
+)
 from webui.state import engine, lang, t
 
 PAGE = "households.page"
 SELECTED = "households.selected"
 LAST_FILTER = "households.last_filter"
+TOTAL = "households.total"  # (filter signature, count)
 PAGE_SIZE = 50
 
 actor = require(Role.COORDINATOR, Role.ADMIN, Role.LEADER)
@@ -56,11 +73,12 @@ with read_session(engine()) as session:
     result = list_households(
         session, actor=actor, filters=filters, page=page_no, page_size=PAGE_SIZE, sort=sort
     )
+    total = cached_total(TOTAL, signature, lambda: count_households(session, actor=actor, filters=filters))
 
 if not result.rows:
     st.info(t("reg.empty"))
 else:
-    st.dataframe(
+    table_with_download(
         [
             {
                 t("reg.col.code"): h.code,
@@ -75,16 +93,17 @@ else:
             }
             for h in result.rows
         ],
-        hide_index=True,
+        file_stem=f"ho-dan-trang-{page_no}",
+        key="hh_download",
     )
-p1, p2, p3 = st.columns([1, 1, 2])
+p1, p2, p3 = st.columns([1, 1, 2], vertical_alignment="center")
 if p1.button(t("reg.prev"), disabled=page_no <= 1, key="hh_prev"):
     st.session_state[PAGE] = page_no - 1
     st.rerun()
 if p2.button(t("reg.next"), disabled=not result.has_next, key="hh_next"):
     st.session_state[PAGE] = page_no + 1
     st.rerun()
-p3.caption(t("reg.page", page=page_no))
+page_line(p3, noun="households", page=page_no, page_size=PAGE_SIZE, total=total)
 
 labels = {h.id: f"{h.code} · {h.head_name or h.address or ''}" for h in result.rows}
 chosen = st.selectbox(
@@ -109,12 +128,14 @@ if chosen is not None:
                     t("reg.col.birth_year"): r.birth_year,
                     t("reg.col.phone"): r.phone or "",
                     t("reg.col.status"): t(f"person_status.{r.status}"),
-                    t("reg.col.skills"): " ".join(str(r.levels[s.value]) for s in SKILLS),
+                    **skill_cells(r.levels),
                 }
                 for r in d.residents
             ],
             hide_index=True,
+            column_config=skill_column_config(),
         )
+        st.caption(t("reg.ladder_legend"))
     with tab_visits:
         st.dataframe(
             [
@@ -162,6 +183,7 @@ if chosen is not None:
                         f"{p.message(lang())}"
                     )
             else:
+                forget_total(TOTAL)
                 st.success(t("adm.saved") if changes else t("adm.nothing_changed"))
 
         m1, m2 = st.columns(2)
@@ -176,6 +198,7 @@ if chosen is not None:
                 try:
                     with write_session(engine()) as session:
                         admin.set_household_status(session, actor=actor, household_id=d.id, status=new_status)
+                    forget_total(TOTAL)
                     st.success(t("adm.status_saved"))
                 except AppError as exc:
                     st.error(exc.message(lang()))
@@ -187,6 +210,7 @@ if chosen is not None:
                     with write_session(engine()) as session:
                         survivor_id = admin.find_household(session, actor=actor, code=survivor)
                         admin.merge_households(session, actor=actor, loser_id=d.id, survivor_id=survivor_id)
+                    forget_total(TOTAL)
                     st.success(t("adm.merged"))
                 except ValidationFailed as exc:
                     st.error(exc.problems[0].message(lang()))

@@ -1,14 +1,20 @@
-"""Nhập danh sách: upload the commune's resident list, preview the report, then import it (all or nothing)."""
+"""Nhập danh sách: upload the commune's resident list, check it (a preview of the report), then import
+it (all or nothing). Template files with the expected headers and two example rows can be downloaded."""
 
 import streamlit as st
 
 from models.db import read_session, write_session
 from models.enums import Role
+from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
 from services.resident_import import ImportReport, import_residents
 from webui.guard import require
 from webui.state import engine, lang, t
+
+# session_state: what the last successful check was run on (file, commune, "create villages"); the
+# import button opens only while the upload and the choices are still the same.
+KEY_CHECKED = "imp.checked"
 
 actor = require(Role.COORDINATOR, Role.ADMIN)
 
@@ -24,14 +30,39 @@ else:
 area_code = st.selectbox(
     t("imp.area"), list(area_codes), format_func=lambda c: f"{area_codes[c]} ({c})", key="imp_area"
 )
+
+
+def template_file(fmt: str, commune_code: str) -> bytes:
+    """The template, its example rows in the commune's first village (built when downloaded)."""
+    with read_session(engine()) as session:
+        village = import_template.example_village(session, actor=actor, area_code=commune_code)
+    return import_template.template_bytes(fmt, village=village, lang=lang())
+
+
+st.caption(t("imp.template_help"))
+for column, fmt in zip(st.columns(2), import_template.FORMATS, strict=True):
+    column.download_button(
+        t(f"imp.template_{fmt}"),
+        data=lambda fmt=fmt, code=area_code: template_file(fmt, code),
+        file_name=f"mau-danh-sach-ho-dan.{fmt}",
+        mime=import_template.MIME[fmt],
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"imp_template_{fmt}",
+        width="stretch",
+    )
+
 upload = st.file_uploader(t("imp.file"), type=["csv", "xlsx"], key="imp_file")
 create_villages = st.checkbox(t("imp.create_villages"), key="imp_create_villages")
+choices = None if upload is None else (upload.file_id, area_code, create_villages)
 b1, b2 = st.columns(2)
-check = b1.button(t("imp.check"), disabled=upload is None, key="imp_check")
-apply = b2.button(t("imp.apply"), type="primary", disabled=upload is None, key="imp_apply")
+check = b1.button(t("imp.check"), disabled=upload is None, key="imp_check", width="stretch")
+apply_slot = b2.empty()  # drawn after the check below, so a check that passes opens it at once
+hint = st.empty()
 
 
 def progress_bar():
+    """A progress bar and its update callback for the importer."""
     bar = st.progress(0.0, text=t("imp.progress", pct=0))
     last = [0]
 
@@ -41,7 +72,7 @@ def progress_bar():
             last[0] = pct
             bar.progress(min(1.0, fraction), text=t("imp.progress", pct=pct))
 
-    return update
+    return bar, update
 
 
 def show_report(report: ImportReport, heading: str) -> None:
@@ -105,24 +136,53 @@ def show_problems(exc: ValidationFailed) -> None:
     )
 
 
-if upload is not None and (check or apply):
-    data = upload.getvalue()
+def run_import(*, apply: bool) -> ImportReport | None:
+    """Check (dry run) or apply the uploaded file; shows the problems and returns None when refused.
+    The progress bar ends at 100% when the run went through and disappears when it did not."""
     opener = write_session if apply else read_session
+    bar, update = progress_bar()
     try:
         with opener(engine()) as session:
             report = import_residents(
                 session,
                 actor=actor,
                 area_code=area_code,
-                data=data,
+                data=upload.getvalue(),
                 filename=upload.name,
                 create_villages=create_villages,
                 dry_run=not apply,
-                progress=progress_bar(),
+                progress=update,
             )
     except ValidationFailed as exc:
+        bar.empty()
         show_problems(exc)
     except AppError as exc:
+        bar.empty()
         st.error(exc.message(lang()))
+    except Exception:
+        bar.empty()
+        raise
     else:
-        show_report(report, t("imp.applied") if apply else t("imp.preview_ok"))
+        bar.progress(1.0, text=t("imp.progress_done"))
+        return report
+    return None
+
+
+if check and upload is not None:
+    st.session_state.pop(KEY_CHECKED, None)
+    report = run_import(apply=False)
+    if report is not None:
+        st.session_state[KEY_CHECKED] = choices
+        show_report(report, t("imp.preview_ok"))
+ready = choices is not None and st.session_state.get(KEY_CHECKED) == choices
+apply = apply_slot.button(
+    t("imp.apply"), type="primary", disabled=not ready, key="imp_apply", width="stretch"
+)
+if upload is not None and not ready:
+    hint.caption(t("imp.check_first"))
+if apply and ready:
+    report = run_import(apply=True)
+    st.session_state.pop(KEY_CHECKED, None)  # imported: a new check before importing again
+    apply_slot.button(t("imp.apply"), type="primary", disabled=True, key="imp_apply_done", width="stretch")
+    if report is not None:
+        show_report(report, t("imp.applied"))

@@ -7,14 +7,31 @@ from models.enums import SKILLS, Role, Sex
 from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
 from services.export import export_bytes
-from services.registry import RegistryFilter, list_residents, resident_detail, villages_in_scope
+from services.registry import (
+    RegistryFilter,
+    count_residents,
+    list_residents,
+    resident_detail,
+    villages_in_scope,
+)
 from webui.guard import require
-from webui.registry_filters import area_visit_status, barrier_select, edit_history
+from webui.registry_filters import (
+    area_visit_status,
+    barrier_select,
+    cached_total,
+    edit_history,
+    forget_total,
+    page_line,
+    skill_cells,
+    skill_column_config,
+    table_with_download,
+)
 from webui.state import engine, lang, t
 
 PAGE = "residents.page"
 SELECTED = "residents.selected"
 LAST_FILTER = "residents.last_filter"
+TOTAL = "residents.total"  # (filter signature, count)
 PAGE_SIZE = 50
 AGE_BANDS = {
     "any": (None, None),
@@ -81,33 +98,37 @@ with read_session(engine()) as session:
     result = list_residents(
         session, actor=actor, filters=filters, page=page_no, page_size=PAGE_SIZE, sort=sort
     )
+    total = cached_total(TOTAL, signature, lambda: count_residents(session, actor=actor, filters=filters))
 
 if not result.rows:
     st.info(t("reg.empty"))
 else:
-    st.dataframe(
+    table_with_download(
         [
             {
                 t("reg.col.name"): r.full_name,
                 t("reg.col.birth_year"): r.birth_year,
+                **skill_cells(r.levels),
                 t("reg.col.code"): r.household_code,
                 t("reg.col.village"): r.village_name,
                 t("reg.col.phone"): r.phone or "",
                 t("reg.col.status"): t(f"person_status.{r.status}"),
-                t("reg.col.skills"): " ".join(str(r.levels[s.value]) for s in SKILLS),
             }
             for r in result.rows
         ],
-        hide_index=True,
+        file_stem=f"nguoi-dan-trang-{page_no}",
+        key="res_download",
+        column_config=skill_column_config(),
     )
-p1, p2, p3 = st.columns([1, 1, 2])
+    st.caption(t("reg.ladder_legend"))
+p1, p2, p3 = st.columns([1, 1, 2], vertical_alignment="center")
 if p1.button(t("reg.prev"), disabled=page_no <= 1, key="res_prev"):
     st.session_state[PAGE] = page_no - 1
     st.rerun()
 if p2.button(t("reg.next"), disabled=not result.has_next, key="res_next"):
     st.session_state[PAGE] = page_no + 1
     st.rerun()
-p3.caption(t("reg.page", page=page_no))
+page_line(p3, noun="residents", page=page_no, page_size=PAGE_SIZE, total=total)
 
 # ---------------------------------------------------------------- export of the area (or chosen village)
 with st.expander(t("exp.heading")):
@@ -219,6 +240,7 @@ if chosen is not None:
                 for p in exc.problems:
                     st.error(f"{t(labels_by_field.get(p.field, 'adm.full_name'))}: {p.message(lang())}")
             else:
+                forget_total(TOTAL)
                 st.success(t("adm.saved") if changes else t("adm.nothing_changed"))
 
         m1, m2, m3 = st.columns(3)
@@ -233,6 +255,7 @@ if chosen is not None:
                 try:
                     with write_session(engine()) as session:
                         admin.set_resident_status(session, actor=actor, resident_id=d.id, status=new_status)
+                    forget_total(TOTAL)
                     st.success(t("adm.status_saved"))
                 except AppError as exc:
                     st.error(exc.message(lang()))
@@ -245,6 +268,7 @@ if chosen is not None:
                         admin.move_resident(
                             session, actor=actor, resident_id=d.id, target_household_id=target_id
                         )
+                    forget_total(TOTAL)
                     st.success(t("adm.moved", code=target.strip()))
                 except ValidationFailed as exc:
                     st.error(exc.problems[0].message(lang()))
@@ -256,6 +280,7 @@ if chosen is not None:
                 try:
                     with write_session(engine()) as session:
                         admin.merge_residents(session, actor=actor, loser_id=d.id, survivor_id=int(survivor))
+                    forget_total(TOTAL)
                     st.success(t("adm.merged"))
                 except ValidationFailed as exc:
                     st.error(exc.problems[0].message(lang()))

@@ -26,12 +26,23 @@ HITS = 8
 KEY_PLACE = "session.place"  # area id of the village (cultural house) or commune (counter)
 KEY_ATTENDEES = "session.attendees"  # resident ids, in the order they were added
 KEY_QUERY = "session.query"
+KEY_CLEAR_QUERY = "session.clear_query"  # set by a save: the next run empties the search box
 KEY_PICK = "session.pick_household"  # household whose residents are listed to pick from
 KEY_FORM = "session.form"  # form instance number (widget keys carry it)
 KEY_IDEMPOTENCY = "session.idempotency_key"  # one per form instance, replaced only after a save
 KEY_FAILED = "session.save_failed"
 KEY_WALKIN_CONFIRM = "session.walkin_confirm"  # duplicates were shown: the next tap adds anyway
 WALKIN_PREFIX = "session.walkin."
+
+# At tablet width an attendee's first row (name, next skill, leaflet, video, remove) squeezed the
+# buttons to "T…" / "Vi…": let that row wrap, the name taking a line of its own above the buttons.
+ATTENDEE_ROW = '[data-testid="stHorizontalBlock"]:has(> * [class*="st-key-session-f"][class*="-present"])'
+ATTENDEE_ROW_CSS = f"""<style>
+{ATTENDEE_ROW} {{ flex-wrap: wrap; row-gap: 0.25rem; }}
+{ATTENDEE_ROW} > [data-testid="stColumn"]:first-child {{
+  flex: 1 1 100% !important; width: 100% !important; min-width: 100% !important;
+}}
+</style>"""
 
 
 def _attendees() -> list[int]:
@@ -81,6 +92,9 @@ with date_col:
 
 # ---------------------------------------------------------------- finding attendees
 
+if st.session_state.pop(KEY_CLEAR_QUERY, False):
+    # Set before the widget is drawn, so the browser's box empties too (popping the key did not).
+    st.session_state[KEY_QUERY] = ""
 query = st.text_input(
     t("journey.search"), key=KEY_QUERY, placeholder=t("journey.search_hint"), icon=":material/search:"
 )
@@ -223,6 +237,7 @@ if not cards:
 else:
     st.caption(t("journey.ladder_legend"))
 visit_form.compact_style()
+st.html(ATTENDEE_ROW_CSS)
 residents = []
 for attendee in cards:
     item = visit_form.resident_block(
@@ -280,8 +295,9 @@ if clicked:
         if retry_col is None:
             st.button(t("journey.retry"), key="session.retry", icon=":material/refresh:", width="stretch")
     else:
-        for key in (KEY_IDEMPOTENCY, KEY_FAILED, KEY_ATTENDEES, KEY_PICK, KEY_QUERY):
+        for key in (KEY_IDEMPOTENCY, KEY_FAILED, KEY_ATTENDEES, KEY_PICK):
             st.session_state.pop(key, None)
+        st.session_state[KEY_CLEAR_QUERY] = True
         st.session_state[KEY_FORM] = st.session_state.get(KEY_FORM, 0) + 1
         flash(t("journey.session_saved", n=len(residents)))
         st.rerun()

@@ -190,3 +190,14 @@ def export_bytes(session: Session, *, actor: Actor, fmt: str, area_id: int | Non
     buffer = io.BytesIO()
     export_residents(session, actor=actor, out=buffer, fmt=fmt, area_id=area_id, lang=lang)
     return buffer.getvalue()
+
+
+def table_csv(rows: list[dict]) -> bytes:
+    """A table as shown on a page (one dict per row, column label -> value) as CSV: UTF-8 with a BOM
+    for Excel, formula-like cells neutralised. The visible "download this table" button uses it."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    if rows:
+        writer.writerow(list(rows[0]))
+        writer.writerows([neutralise(v) for v in row.values()] for row in rows)
+    return text.getvalue().encode("utf-8-sig")

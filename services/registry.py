@@ -328,6 +328,66 @@ def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
     return page, page_size
 
 
+def _filter_residents(q, area: Area, filters: RegistryFilter):
+    """`q` (residents joined to their household) narrowed to the area and the filters."""
+    q = q.where(_village_clause(area), *_resident_clauses(filters))
+    # A resident counts as active only in an active household (as in the rollups).
+    both_active = and_(
+        Resident.status == PersonStatus.ACTIVE.value, Household.status == PersonStatus.ACTIVE.value
+    )
+    if filters.status == "active":
+        q = q.where(both_active)
+    elif filters.status == "inactive":
+        q = q.where(~both_active)
+    visit = _visit_clause(filters.visit_status)
+    if visit is not None:
+        q = q.where(visit)
+    needle = search_key(filters.query)
+    if needle:
+        q = q.where(Resident.name_key.like(f"%{needle}%"))
+    return q
+
+
+def _filter_households(q, area: Area, filters: RegistryFilter):
+    """`q` (over households) narrowed to the area and the filters; resident filters (skill, barrier,
+    age) keep households with at least one active resident who matches."""
+    q = q.where(_village_clause(area))
+    status = _status_clause(Household.status, filters.status)
+    if status is not None:
+        q = q.where(status)
+    visit = _visit_clause(filters.visit_status)
+    if visit is not None:
+        q = q.where(visit)
+    clauses = _resident_clauses(filters)
+    if clauses:
+        q = q.where(
+            exists().where(Resident.household_id == Household.id, Resident.status == "active", *clauses)
+        )
+    needle = search_key(filters.query)
+    if needle:
+        q = q.where(
+            or_(
+                Household.code.like(f"{normalize_text(filters.query)}%"),
+                Household.address_key.like(f"%{needle}%"),
+            )
+        )
+    return q
+
+
+def count_residents(session: Session, *, actor: Actor, filters: RegistryFilter) -> int:
+    """How many residents `list_residents` pages through with these filters (for "page 1/12")."""
+    area = _scope_area(session, actor, filters.area_id)
+    q = select(func.count(Resident.id)).join(Household, Household.id == Resident.household_id)
+    return session.exec(_filter_residents(q, area, filters)).scalar_one()
+
+
+def count_households(session: Session, *, actor: Actor, filters: RegistryFilter) -> int:
+    """How many households `list_households` pages through with these filters."""
+    area = _scope_area(session, actor, filters.area_id)
+    q = select(func.count(Household.id))
+    return session.exec(_filter_households(q, area, filters)).scalar_one()
+
+
 # ---------------------------------------------------------------- lists
 
 
@@ -340,8 +400,8 @@ def list_residents(
     page_size: int = 50,
     sort: str = "name",
 ) -> Page:
-    """One page of residents matching `filters` in the actor's area (no total count: a next page exists
-    when one more row does)."""
+    """One page of residents matching `filters` in the actor's area (a next page exists when one more
+    row does; `count_residents` gives the total)."""
     area = _scope_area(session, actor, filters.area_id)
     page, page_size = _page_bounds(page, page_size)
     village = aliased(Area)
@@ -360,22 +420,8 @@ def list_residents(
         )
         .join(Household, Household.id == Resident.household_id)
         .join(village, village.id == Household.village_id)
-        .where(_village_clause(area), *_resident_clauses(filters))
     )
-    # A resident counts as active only in an active household (as in the rollups).
-    both_active = and_(
-        Resident.status == PersonStatus.ACTIVE.value, Household.status == PersonStatus.ACTIVE.value
-    )
-    if filters.status == "active":
-        q = q.where(both_active)
-    elif filters.status == "inactive":
-        q = q.where(~both_active)
-    visit = _visit_clause(filters.visit_status)
-    if visit is not None:
-        q = q.where(visit)
-    needle = search_key(filters.query)
-    if needle:
-        q = q.where(Resident.name_key.like(f"%{needle}%"))
+    q = _filter_residents(q, area, filters)
     if sort in ("name", "name_desc") and area.level in ("province", "district"):
         # A wide area: walk the name index and stop after one page. SQLite's planner would otherwise
         # start from the households of every village and sort the whole province; a commune or a
@@ -444,41 +490,19 @@ def list_households(
         .where(member.household_id == Household.id, member.status == "active")
         .scalar_subquery()
     )
-    q = (
-        select(
-            Household.id,
-            Household.code,
-            village.name,
-            Household.address,
-            head_name,
-            residents,
-            Household.phone,
-            Household.status,
-            Household.last_visited_on,
-            Household.follow_up_on,
-        )
-        .join(village, village.id == Household.village_id)
-        .where(_village_clause(area))
-    )
-    status = _status_clause(Household.status, filters.status)
-    if status is not None:
-        q = q.where(status)
-    visit = _visit_clause(filters.visit_status)
-    if visit is not None:
-        q = q.where(visit)
-    clauses = _resident_clauses(filters)
-    if clauses:
-        q = q.where(
-            exists().where(Resident.household_id == Household.id, Resident.status == "active", *clauses)
-        )
-    needle = search_key(filters.query)
-    if needle:
-        q = q.where(
-            or_(
-                Household.code.like(f"{normalize_text(filters.query)}%"),
-                Household.address_key.like(f"%{needle}%"),
-            )
-        )
+    q = select(
+        Household.id,
+        Household.code,
+        village.name,
+        Household.address,
+        head_name,
+        residents,
+        Household.phone,
+        Household.status,
+        Household.last_visited_on,
+        Household.follow_up_on,
+    ).join(village, village.id == Household.village_id)
+    q = _filter_households(q, area, filters)
     if sort == "last_visit":
         q = q.order_by(Household.last_visited_on.desc(), Household.id)
     elif sort == "follow_up":

@@ -1,13 +1,19 @@
 """Widgets shared by the household and resident registries: the filters (village, visit status and
-status row, the barrier choice; each page passes its own key prefix) and the edit-history table."""
+status row, the barrier choice; each page passes its own key prefix), the edit-history table, the
+skill ladder cells, the page line with its total and the table with a visible download button."""
 
 from __future__ import annotations
+
+import math
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from models.enums import SKILLS
+from services.export import table_csv
 from services.registry import BARRIERS
 from webui.state import t
+from webui.visit_form import ladder
 
 
 def area_visit_status(village_names: dict[int, str], key_prefix: str) -> tuple[int | None, str, str]:
@@ -58,4 +64,50 @@ def edit_history(items) -> None:
             for a in items
         ],
         hide_index=True,
+    )
+
+
+def skill_cells(levels: dict[str, int]) -> dict[str, str]:
+    """One column per skill, in the campaign's order, headed by the same short label as on the visit
+    form and holding the same marks ("●●○" = did it with help), instead of bare digits."""
+    return {t("journey.skill_short." + s.value): ladder(levels.get(s.value, 0)) for s in SKILLS}
+
+
+def skill_column_config() -> dict:
+    return {t("journey.skill_short." + s.value): st.column_config.TextColumn(width="small") for s in SKILLS}
+
+
+def page_line(column: DeltaGenerator, *, noun: str, page: int, page_size: int, total: int) -> None:
+    """The line under the table, e.g. "Trang 1/12 · 231 hộ": this page, the number of pages and of rows
+    in all. `noun`: "households" or "residents"."""
+    pages = max(1, math.ceil(total / page_size))
+    column.caption(t(f"reg.page_{noun}", page=page, pages=pages, count=total))
+
+
+def cached_total(key: str, signature: str, count) -> int:
+    """The filter's total, counted once per filter (not again on every page turn or click); `count()`
+    runs the query. A page forgets it (`forget_total`) after an edit that may change it."""
+    saved = st.session_state.get(key)
+    if saved is None or saved[0] != signature:
+        saved = (signature, count())
+        st.session_state[key] = saved
+    return saved[1]
+
+
+def forget_total(key: str) -> None:
+    st.session_state.pop(key, None)
+
+
+def table_with_download(rows: list[dict], *, file_stem: str, key: str, column_config=None) -> None:
+    """A table and, under it, a download button anyone can see and touch (the table's own download
+    icon shows only when a mouse hovers over it)."""
+    st.dataframe(rows, hide_index=True, column_config=column_config)
+    st.download_button(
+        t("reg.download_table"),
+        data=lambda: table_csv(rows),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
     )

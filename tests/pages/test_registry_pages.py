@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from models.db import read_session
+from models.db import read_session, write_session
 from models.tables import Resident
+from services.i18n import t
 from services.rollups import compare
+from services.visits import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -58,8 +60,9 @@ def test_volunteer_cannot_open(world, page):
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["auth.user_id"] = users["volunteer"]
     at.run()
-    with pytest.raises(ValueError):
-        at.switch_page(page).run()
+    at.switch_page(page).run()  # every page is registered (#8 item 15): its guard refuses
+    assert [e.value for e in at.main.error] == ["Vai trò của bạn không được mở trang này."]
+    assert not at.dataframe
 
 
 @pytest.mark.parametrize("page", PAGES[:2])
@@ -84,8 +87,9 @@ def test_leader_reads_masked_and_cannot_edit_or_import(world):
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["auth.user_id"] = users["leader"]
     at.run()
-    with pytest.raises(ValueError):
-        at.switch_page("pages/import_residents.py").run()
+    at.switch_page("pages/import_residents.py").run()  # registered for everyone: its guard refuses
+    assert [e.value for e in at.main.error] == ["Vai trò của bạn không được mở trang này."]
+    assert not at.file_uploader
 
 
 def test_coordinator_edits_resident_and_bad_input_is_kept(world):
@@ -138,9 +142,67 @@ def test_import_page_preview_then_apply(world):
         assert compare(s) == []
     bad = "Mã hộ,Thôn,Họ và tên,Năm sinh\nP2,Nowhere,,1800\n"
     at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
-    button(at, "Nhập vào hệ thống").click().run()
+    # A new file must be checked before it can be imported (issue 8, item 13): the check rejects it.
+    assert button(at, "Nhập vào hệ thống").disabled
+    button(at, "Kiểm tra tệp").click().run()
     assert any("Tệp bị từ chối" in m.value for m in at.error)
+    assert button(at, "Nhập vào hệ thống").disabled
     problems = at.dataframe[0].value
     assert list(problems["Dòng"]) == [2, 2, 2]
     with read_session(e) as s:
         assert s.exec(select(func.count()).select_from(Resident)).scalar() == 3
+
+
+def test_pages_show_their_total(world):
+    """ "Trang 1/2 · 52 hộ" instead of a bare "Trang 1" (issue 8, item 16)."""
+    e, ids, users, _ra = world
+    for n in range(51):
+        f.create_household(e, village_id=ids["A2"], code=f"T{n:03d}")
+    at = open_page(users["coordinator"], "pages/households.py")
+    assert not at.exception
+    assert "Trang 1/2 · 52 hộ" in [c.value for c in at.caption]
+    button(at, "Trang sau").click().run()
+    assert "Trang 2/2 · 52 hộ" in [c.value for c in at.caption]
+    at.selectbox(key="hh_f_village").set_value(ids["A1"]).run()  # a new filter: page 1, its own total
+    assert "Trang 1/1 · 1 hộ" in [c.value for c in at.caption]
+    at = open_page(users["coordinator"], "pages/residents.py")
+    assert "Trang 1/1 · 1 người" in [c.value for c in at.caption]
+
+
+def test_skill_levels_show_as_a_labelled_ladder(world):
+    """Five columns headed by the short skill labels, each level as marks ("●●○"), not "2 3 0 0 1"."""
+    e, ids, users, ra = world
+    team = f.create_team(e, area_id=ids["A"], village_ids=(ids["A1"],), name="Tổ Thang")
+    volunteer = f.actor_for(e, f.create_user(e, role="volunteer", area_code="A", team_id=team))
+    household = household_of(e, ra)
+    data = VisitInput(
+        idempotency_key="ladder", visited_on=f.today_minus(1), place="home", outcome="done",
+        household_id=household, residents=[ResidentInput(ra, levels={"submit": 2, "pay": 3, "apps": 1})],
+    )  # fmt: skip
+    with write_session(e) as s:
+        record_visit(s, actor=volunteer, data=data)
+    short = [t(f"journey.skill_short.{k}", "vi") for k in ("submit", "pay", "feedback", "receive", "apps")]
+    expected = ["●●○", "●●●", "○○○", "○○○", "●○○"]
+    at = open_page(users["coordinator"], "pages/residents.py")
+    table = at.dataframe[0].value
+    assert [table[c][0] for c in short] == expected
+    assert t("reg.ladder_legend", "vi") in [c.value for c in at.caption]
+    at = open_page(users["coordinator"], "pages/households.py")
+    at.selectbox(key="households.selected").set_value(household).run()
+    members = at.dataframe[1].value
+    assert [members[c][0] for c in short] == expected
+    assert "2 3 0 0 1" not in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES[:2])
+def test_tables_have_a_visible_download_button(world, page):
+    """Touch screens never show the table's hover icons: a button under the table downloads it."""
+    _e, _ids, users, _ra = world
+    at = open_page(users["leader"], page)
+    buttons = [b for b in at.get("download_button") if b.label == t("reg.download_table", "vi")]
+    assert len(buttons) == 1
+
+
+def household_of(engine, resident_id: int) -> int:
+    with read_session(engine) as s:
+        return s.get(Resident, resident_id).household_id

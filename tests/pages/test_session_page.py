@@ -76,6 +76,8 @@ def test_volunteer_records_a_session_at_the_cultural_house(world):
     assert not at.exception, at.exception
     assert vi("journey.session_saved", n=2) in [s.value for s in at.success]
     assert "session.attendees" not in at.session_state  # a fresh form for the next session
+    # The search box is emptied too (issue 8, item 12): the old text found nothing new to add.
+    assert by_key(at.text_input, "session.query").value == ""
     with read_session(e) as s:
         visit = s.exec(select(Visit)).scalar_one()
         present = set(s.exec(select(VisitResident.resident_id)).scalars())
