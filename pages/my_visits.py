@@ -15,7 +15,7 @@ from services.visit_page import attendee_cards, teammates, visit_draft
 from services.visits import VisitInput, correct_visit, recent_visits, withdraw_visit
 from webui import visit_form
 from webui.guard import require
-from webui.state import engine, flash, lang, t
+from webui.state import engine, lang, t
 
 actor = require(Role.VOLUNTEER, Role.COORDINATOR)
 
@@ -29,6 +29,7 @@ KEY_EDIT_IDEMPOTENCY = "my_visits.edit_key"  # fresh per correction form, kept u
 KEY_EDIT_FAILED = "my_visits.edit_failed"
 KEY_WITHDRAW = "my_visits.withdraw"  # id of the visit whose withdrawal is being confirmed
 REASON_PREFIX = "my_visits.reason."
+KEY_SAVED = "my_visits.saved"  # what the last correction or withdrawal saved, shown once at the top
 
 
 def _day(value) -> str:
@@ -47,6 +48,30 @@ def _withdraw(visit_id: int | None) -> None:
     st.session_state[KEY_WITHDRAW] = visit_id
 
 
+def _confirm(message: str) -> None:
+    """Shown on the next run at the top of the page (toast, banner, view scrolled to it)."""
+    st.session_state[KEY_SAVED] = message
+
+
+def saved_banner() -> None:
+    message = st.session_state.pop(KEY_SAVED, None)
+    if message:
+        visit_form.saved_confirmation(message, key="my_visits_saved", fresh=True)
+
+
+def correction_message(draft, card, items: list, outcome: str, visited_on) -> str:
+    """What the correction saved: the household (or the session's day) and who was there."""
+    if card is None:
+        return t("visit_form.corrected_session", date=_day(visited_on or draft.visited_on), n=len(items))
+    head = next((r.full_name for r in card.residents if r.is_head), None)
+    return visit_form.saved_message(
+        household=visit_form.household_label(card.code, head),
+        outcome=outcome,
+        present=len(items),
+        correction=True,
+    )
+
+
 def where(v) -> str:
     if v.kind == VisitKind.SESSION:
         return t("journey.visit_session", area=v.area_name)
@@ -57,6 +82,7 @@ def correction_form(visit_id: int) -> None:
     try:
         with read_session(engine()) as session:
             draft = visit_draft(session, actor=actor, visit_id=visit_id)
+            card = None
             if draft.household_id is not None:
                 card = household_card(session, actor=actor, household_id=draft.household_id)
                 residents = card.residents
@@ -93,11 +119,11 @@ def correction_form(visit_id: int) -> None:
             draft.outcome,
         )
     done = outcome == VisitOutcome.DONE
-    items = []
-    for resident in residents:
+
+    def draw(resident):
         old = drafts.get(resident.id)
-        item = visit_form.resident_block(
-            f"{form}.r{resident.id}",
+        return visit_form.resident_block(
+            visit_form.resident_prefix(form, resident.id),
             resident,
             present_default=old is not None,
             guidance_default=old.guidance if old else None,
@@ -107,8 +133,12 @@ def correction_form(visit_id: int) -> None:
             details=done,
             slots=slots,
         )
-        if item is not None:
-            items.append(item)
+
+    if card is not None:  # a household visit: children under 14 folded away unless one was present
+        present = {r.id: r.id in drafts for r in residents}
+        items = visit_form.household_blocks(form, residents, draw, present_defaults=present)
+    else:  # a group session: everyone listed was chosen as an attendee
+        items = [item for item in map(draw, residents) if item is not None]
     members, follow_up_on, notes = visit_form.team_and_follow_up(
         form,
         slots,
@@ -160,7 +190,7 @@ def correction_form(visit_id: int) -> None:
         status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
         return
     _edit(None)
-    flash(t("journey.corrected"))
+    _confirm(correction_message(draft, card, data.residents, outcome, visited_on))
     st.rerun()
 
 
@@ -196,7 +226,7 @@ def withdraw_box(visit_id: int) -> None:
         return
     st.session_state.pop(KEY_WITHDRAW, None)
     st.session_state.pop(slot_key, None)
-    flash(t("journey.withdrawn_done"))
+    _confirm(t("journey.withdrawn_done"))
     st.rerun()
 
 
@@ -228,6 +258,7 @@ def visit_row(v) -> None:
 
 
 st.subheader(t("nav.my_visits"))
+saved_banner()
 editing = st.session_state.get(KEY_EDIT)
 if editing is not None:
     correction_form(editing)

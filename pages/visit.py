@@ -9,6 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitOutcome
+from services.clock import today
 from services.errors import AppError, NotFound, PermissionDenied, ValidationFailed
 from services.households import add_resident, create_household, household_card, likely_duplicates
 from services.printing import villages_in_scope
@@ -17,6 +18,7 @@ from services.teams import list_teams
 from services.visit_page import commune_of_village, teammates
 from services.visits import VisitInput, record_visit
 from services.worklist import worklist
+from webui import drafts as visit_drafts
 from webui import visit_form
 from webui.guard import require
 from webui.state import engine, flash, lang, t
@@ -25,6 +27,7 @@ actor = require(Role.VOLUNTEER, Role.COORDINATOR)
 
 HOUSEHOLD_PARAM = "household"
 PAGE_SIZE = 6
+NAMES_SHOWN = 4  # residents named on a search result (the rest as "+n")
 DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
 
 # session_state keys: ids and UI choices only
@@ -38,6 +41,8 @@ KEY_FAILED = "visit.save_failed"  # the last save did not reach the database: of
 KEY_SAVED_VISIT = "visit.saved_visit"
 KEY_SAVED_HOUSEHOLD = "visit.saved_household"
 KEY_SAVED_RESIDENTS = "visit.saved_residents"
+KEY_SAVED_OUTCOME = "visit.saved_outcome"
+KEY_SAVED_FRESH = "visit.saved_fresh"  # the run right after a save: toast and scroll to the banner
 KEY_ADD_CONFIRM = "visit.add_confirm"  # duplicates were shown: the next tap creates anyway
 KEY_NEW_CONFIRM = "visit.new_confirm"
 ADD_PREFIX = "visit.add."
@@ -58,9 +63,21 @@ def _new_form() -> None:
         st.session_state.pop(key, None)
 
 
+def form_prefix(household_id: int) -> str:
+    """The key prefix of the household's current form instance: every widget key of the form starts
+    with it (`visit_form.household_form_keys(form_prefix(h), resident_ids)` lists them all)."""
+    return f"visit.f{st.session_state.get(KEY_FORM, 0)}.{household_id}"
+
+
 def _open(household_id: int) -> None:
     st.query_params[HOUSEHOLD_PARAM] = str(household_id)
-    for key in (KEY_SAVED_VISIT, KEY_SAVED_HOUSEHOLD, KEY_SAVED_RESIDENTS):
+    for key in (
+        KEY_SAVED_VISIT,
+        KEY_SAVED_HOUSEHOLD,
+        KEY_SAVED_RESIDENTS,
+        KEY_SAVED_OUTCOME,
+        KEY_SAVED_FRESH,
+    ):
         st.session_state.pop(key, None)
     _new_form()
 
@@ -273,8 +290,13 @@ def add_household_form() -> None:
 # ---------------------------------------------------------------- the list
 
 
+def _head_name(card) -> str | None:
+    return next((r.full_name for r in card.residents if r.is_head), None)
+
+
 def saved_banner() -> None:
-    """After a save: what to show each resident who was there next time."""
+    """After a save: what was saved (a toast and the banner, scrolled into view once), then what to
+    show each resident who was there next time."""
     household_id = st.session_state.get(KEY_SAVED_HOUSEHOLD)
     if household_id is None:
         return
@@ -283,8 +305,14 @@ def saved_banner() -> None:
             card = household_card(session, actor=actor, household_id=household_id)
     except AppError:
         return
-    st.success(t("journey.saved", code=card.code), icon=":material/check_circle:")
     present = set(st.session_state.get(KEY_SAVED_RESIDENTS, ()))
+    message = visit_form.saved_message(
+        household=visit_form.household_label(card.code, _head_name(card)),
+        outcome=st.session_state.get(KEY_SAVED_OUTCOME, VisitOutcome.DONE),
+        present=len(present),
+    )
+    fresh = st.session_state.pop(KEY_SAVED_FRESH, False)
+    visit_form.saved_confirmation(message, key="visit_saved", fresh=fresh)
     shown = [r for r in card.residents if r.id in present]
     if shown:
         with st.container(border=True):
@@ -299,6 +327,36 @@ def hit_button(household_id: int, label: str, key: str) -> None:
     st.button(label, key=key, on_click=_open, args=(household_id,), width="stretch")
 
 
+def hit_names(hit) -> str:
+    """The household's residents: the head, those the search matched, then the others; a few named."""
+    names = list(
+        dict.fromkeys([*([hit.head_name] if hit.head_name else []), *(r.full_name for r in hit.residents)])
+    )
+    names += [n for n in hit.resident_names if n not in names]
+    shown = ", ".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += " " + t("visit_form.more_people", n=len(names) - NAMES_SHOWN)
+    return shown or t("journey.residents_n", n=0)
+
+
+def hit_status(hit) -> str:
+    """Never visited; or the last visit's day and outcome, and a revisit due or set."""
+    if hit.last_visited_on is None:
+        return t("visit_form.hit_never")
+    parts = [
+        t(
+            "visit_form.hit_last",
+            date=_day(hit.last_visited_on),
+            outcome=t("journey.outcome." + hit.last_outcome),
+        )
+    ]
+    if hit.revisit_due(today()):
+        parts.append(t("visit_form.hit_due", date=_day(hit.follow_up_on)))
+    elif hit.follow_up_on is not None:
+        parts.append(t("visit_form.hit_follow_up", date=_day(hit.follow_up_on)))
+    return " · ".join(parts)
+
+
 def list_view() -> None:
     saved_banner()
     query = st.text_input(
@@ -310,15 +368,17 @@ def list_view() -> None:
         if not hits:
             st.info(t("journey.search_empty"))
         for hit in hits:
-            names = ", ".join(r.full_name for r in hit.residents) or (hit.head_name or "")
-            label = f"**{hit.code}** · {hit.address} · {names} · {hit.village_name}"
+            label = (
+                f"**{hit.code}** · {hit.address} · {hit.village_name} · {hit_names(hit)} · {hit_status(hit)}"
+            )
             hit_button(hit.household_id, label, key=f"visit.hit.{hit.household_id}")
         return
     team_id = _team_choice()
     page = st.session_state.get(KEY_PAGE, 0)
     with read_session(engine()) as session:
         listing = worklist(session, actor=actor, team_id=team_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-    st.markdown(f"**{t('journey.worklist')}** · {listing.total}")
+    st.markdown(f"**{t('visit_form.to_visit', n=listing.to_visit)}**")
+    st.caption(t("visit_form.to_visit_help", total=listing.total))
     if not listing.rows:
         st.info(t("journey.worklist_empty"))
     village = None
@@ -362,6 +422,22 @@ def list_view() -> None:
 # ---------------------------------------------------------------- one household
 
 
+def resident_blocks(form: str, card, *, done: bool, slots: dict) -> list:
+    """Every resident's block, nobody ticked present until touched; children under 14 folded away
+    behind one toggle after the others. Returns the present residents' inputs."""
+    return visit_form.household_blocks(
+        form,
+        card.residents,
+        lambda resident: visit_form.resident_block(
+            visit_form.resident_prefix(form, resident.id),
+            resident,
+            present_default=False,
+            details=done,
+            slots=slots,
+        ),
+    )
+
+
 def household_view(household_id: int) -> None:
     back_col, title_col = st.columns([1, 3], vertical_alignment="center")
     back_col.button(t("journey.back"), key="visit.back", on_click=_close, icon=":material/arrow_back:")
@@ -378,7 +454,7 @@ def household_view(household_id: int) -> None:
         st.session_state[KEY_FORM_HOUSEHOLD] = card.id
     if KEY_IDEMPOTENCY not in st.session_state:
         st.session_state[KEY_IDEMPOTENCY] = uuid.uuid4().hex
-    form = f"visit.f{st.session_state[KEY_FORM]}.{card.id}"
+    form = form_prefix(card.id)
 
     title_col.markdown(f"**{card.code}** · {card.address} · {card.village_name}")
     facts = [
@@ -389,6 +465,8 @@ def household_view(household_id: int) -> None:
     if card.follow_up_on:
         facts.append(t("journey.follow_up_at", date=_day(card.follow_up_on)))
     st.caption(" · ".join(facts))
+    if visit_drafts.offer(actor, card.id, form):  # an unsaved visit from the last 24 h: continue or discard
+        return
 
     slots: dict = {}
     visit_form.compact_style()
@@ -397,13 +475,11 @@ def household_view(household_id: int) -> None:
     if not card.residents:
         st.info(t("journey.no_residents"))
     elif done:
-        st.caption(t("journey.ladder_legend"))
-    residents = []
-    for resident in card.residents:
-        item = visit_form.resident_block(f"{form}.r{resident.id}", resident, details=done, slots=slots)
-        if item is not None:
-            residents.append(item)
+        st.caption(t("visit_form.present_hint") + " " + t("journey.ladder_legend"))
+    residents = resident_blocks(form, card, done=done, slots=slots)
     members, follow_up_on, notes = visit_form.team_and_follow_up(form, slots, mates)
+    keys = visit_form.household_form_keys(form, [r.id for r in card.residents])
+    visit_drafts.keep(actor, card.id, form, keys)  # written only when a value changed
     status = st.container()
     save_col, retry_col = st.columns([3, 1]) if st.session_state.get(KEY_FAILED) else (st.container(), None)
     clicked = save_col.button(
@@ -448,10 +524,13 @@ def household_view(household_id: int) -> None:
         if retry_col is None:
             st.button(t("journey.retry"), key="visit.retry", icon=":material/refresh:", width="stretch")
         return
+    visit_drafts.discard(actor, card.id)
     _close()
     st.session_state[KEY_SAVED_VISIT] = visit_id
     st.session_state[KEY_SAVED_HOUSEHOLD] = card.id
     st.session_state[KEY_SAVED_RESIDENTS] = [r.resident_id for r in data.residents]
+    st.session_state[KEY_SAVED_OUTCOME] = data.outcome
+    st.session_state[KEY_SAVED_FRESH] = True
     st.rerun()
 
 

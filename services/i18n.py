@@ -988,24 +988,549 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # ---- end of group session: attendees no longer reachable
     # ---- figures: quotas and home (pages/quotas.py, pages/home.py)
+    "fig.home.households_help": ("Hộ đang có trong danh sách của địa bàn.", "Households listed in the area."),
+    "fig.home.reached": ("Hộ đã đến", "Households visited"),
+    "fig.home.reached_help": (
+        "Hộ có ít nhất một lượt đến, bất kể kết quả. Còn {never} hộ chưa đến lần nào.",
+        "Households with at least one visit, whatever its outcome. {never} never visited.",
+    ),
+    "fig.home.done": ("Hộ đã hướng dẫn", "Households guided"),
+    "fig.home.done_help": (
+        "Hộ có ít nhất một lượt đến với kết quả «Đã hướng dẫn».",
+        "Households with at least one visit marked “Done”.",
+    ),
+    "fig.home.residents_help": (
+        "Người dân đang có trong danh sách, mọi lứa tuổi.",
+        "Listed residents, all ages.",
+    ),
+    "fig.home.guided_help": (
+        "Người được hướng dẫn ít nhất một lần (nộp hồ sơ, thanh toán hoặc cài ứng dụng).",
+        "Residents guided at least once (submitting, paying or installing apps).",
+    ),
+    "fig.home.all_five_help": (
+        "Người tự làm được cả 5 kỹ năng (mức «tự làm được»).",
+        "Residents who do all five skills alone.",
+    ),
+    "fig.home.week_visits": ("Lượt đến tuần này", "Visits this week"),
+    "fig.home.week_visits_help": (
+        "Từ thứ Hai {start} đến hôm nay {end}: mọi lượt đến hộ và buổi sinh hoạt, bất kể kết quả.",
+        "Monday {start} to today {end}: every household visit and group session, whatever the outcome.",
+    ),
+    "fig.home.my_visits": ("Lượt đến của bạn, 7 ngày qua", "Your visits, last 7 days"),
+    "fig.home.my_visits_help": (
+        "Từ {start} đến hôm nay {end} (7 ngày): lượt đến hộ và buổi sinh hoạt bạn đã đi, bất kể kết quả.",
+        "{start} to today {end} (7 days): household visits and group sessions you went on, any outcome.",
+    ),
+    "fig.home.visits_done": ("Lượt «Đã hướng dẫn»", "Visits marked “Done”"),
+    "fig.home.visits_done_help": ("Trong số lượt đến bên cạnh.", "Among the visits beside it."),
+    "fig.home.value_share": ("{n} ({share})", "{n} ({share})"),
+    "fig.home.col_reached": ("Hộ đã đến", "Visited"),
+    "fig.home.children_help": (
+        "«Hộ đã đến»: tỷ lệ hộ có ít nhất một lượt đến; các tỷ lệ người tính trên số người dân.",
+        "“Visited”: share of households with at least one visit; the other shares are of residents.",
+    ),
+    "fig.q.period": (
+        "{area} · {start} – {end} · đã qua {day}/{days} ngày",
+        "{area} · {start} – {end} · day {day} of {days}",
+    ),
+    "fig.q.targets": ("Mục tiêu của đợt: {targets}.", "Campaign targets: {targets}."),
+    "fig.q.target_guided": ("{pct}% người dân được hướng dẫn", "{pct}% of residents guided"),
+    "fig.q.target_all_five": ("{pct}% thành thạo cả 5 kỹ năng", "{pct}% mastering all five skills"),
+    "fig.q.target_dossiers": ("{pct}% hồ sơ nộp trực tuyến", "{pct}% of dossiers filed online"),
+    "fig.q.how_counted": (
+        "**Cách tính**: chỉ tính những gì diễn ra trong thời gian của đợt. **Tổ** và **thôn**: đếm số hộ, "
+        "số người *khác nhau* trong các lượt đến của cả tổ (mọi thành viên) hoặc tại thôn — đến một hộ "
+        "nhiều lần, hay nhiều thành viên cùng đi, vẫn chỉ tính một lần. **Thành viên**: chỉ các lượt "
+        "người đó trực tiếp đi. «Hộ đã đến»: hộ có ít nhất một lượt đến, bất kể kết quả.",
+        "**How it is counted**: only what happened within the campaign's period. **Teams** and "
+        "**villages**: *distinct* households and residents over the visits of the whole team (every "
+        "member) or in the village — a repeat visit, or several members on one visit, count once. "
+        "**Members**: only the visits that person went on. “Households visited”: households with at "
+        "least one visit, whatever its outcome.",
+    ),
+    "fig.q.kind.team": ("Tổ · số khác nhau của cả tổ", "Team · distinct, whole team"),
+    "fig.q.kind.member": ("Thành viên · lượt của riêng người này", "Member · their own visits"),
+    "fig.q.kind.area": ("Thôn · số khác nhau tại thôn", "Village · distinct, in the village"),
+    "fig.q.metric_skill": ("Tự làm được: {skill}", "Mastering: {skill}"),
+    "fig.q.at_risk_order": (
+        "Xếp từ chỉ tiêu có dự kiến thấp nhất so với chỉ tiêu giao.",
+        "Ordered from the lowest projection against the target.",
+    ),
+    "fig.q.on_track_title": ("Đúng tiến độ ({count})", "On track ({count})"),
+    "fig.q.none_at_risk": (
+        "Không có chỉ tiêu nào có nguy cơ không đạt.",
+        "No quota is at risk of falling short.",
+    ),
+    "fig.q.line": (
+        "{metric}: **{progress} / {target}** ({share}) · dự kiến cuối đợt {projected}",
+        "{metric}: **{progress} / {target}** ({share}) · projected {projected}",
+    ),
+    "fig.q.total_differs": (
+        "Tổng các dòng là {sum}, khác «Tổng chỉ tiêu» {total}.",
+        "The rows add up to {sum}, not the total target of {total}.",
+    ),
+    "fig.q.accept_new_total": ("Lưu theo tổng mới của các dòng", "Save with the rows' new total"),
+    "fig.q.accept_new_total_help": (
+        "Bạn đã sửa chỉ tiêu từng dòng nên tổng đã khác. Đánh dấu để lưu đúng các số trong bảng; "
+        "để trống thì hãy sửa lại cho khớp «Tổng chỉ tiêu».",
+        "You changed some rows, so they no longer add up to the total. Tick to save the rows as they are; "
+        "otherwise change them until they match the total target.",
+    ),
     # ---- end of figures: quotas and home
     # ---- visit form (pages/visit.py, webui/visit_form.py, pages/my_visits.py)
+    "visit_form.guided": ("Đã hướng dẫn", "Guided in"),
+    "visit_form.guided_help": (
+        "Những việc bạn đã hướng dẫn người này trong lượt này.",
+        "What you showed this person during this visit.",
+    ),
+    "visit_form.can_do": ("Hiện làm được (mức 0–3)", "Can do now (level 0–3)"),
+    "visit_form.present_hint": (
+        "Chỉ người được đánh dấu có mặt mới được ghi nhận. Chạm vào mục hướng dẫn hay mức kỹ năng của "
+        "ai thì người đó tự được đánh dấu có mặt.",
+        "Only residents ticked as present are recorded. Touching someone's guidance or skill level "
+        "ticks them present.",
+    ),
+    "visit_form.show_children": ("Hiện trẻ em dưới 14 tuổi ({n})", "Show children under 14 ({n})"),
+    "visit_form.show_children_help": (
+        "Trẻ em dưới 14 tuổi (theo năm sinh) được ẩn đi; bật để ghi nhận cho các em.",
+        "Children under 14 (by birth year) are folded away; switch on to record them.",
+    ),
+    "visit_form.children_locked": (
+        "Có trẻ em đang được đánh dấu có mặt: bỏ đánh dấu trước khi ẩn.",
+        "A child is ticked present: untick them before hiding the children.",
+    ),
+    "visit_form.saved_done": (
+        "Đã lưu lượt đến hộ {household}, {n} người có mặt.",
+        "Visit to household {household} saved, {n} people present.",
+    ),
+    "visit_form.saved_done.one": (
+        "Đã lưu lượt đến hộ {household}, {n} người có mặt.",
+        "Visit to household {household} saved, {n} person present.",
+    ),
+    "visit_form.saved_other": (
+        "Đã lưu lượt đến hộ {household}: {outcome}.",
+        "Visit to household {household} saved: {outcome}.",
+    ),
+    "visit_form.corrected_done": (
+        "Đã lưu chỉnh sửa lượt đến hộ {household}, {n} người có mặt.",
+        "Correction saved: visit to household {household}, {n} people present.",
+    ),
+    "visit_form.corrected_done.one": (
+        "Đã lưu chỉnh sửa lượt đến hộ {household}, {n} người có mặt.",
+        "Correction saved: visit to household {household}, {n} person present.",
+    ),
+    "visit_form.corrected_other": (
+        "Đã lưu chỉnh sửa lượt đến hộ {household}: {outcome}.",
+        "Correction saved: visit to household {household}: {outcome}.",
+    ),
+    "visit_form.corrected_session": (
+        "Đã lưu chỉnh sửa buổi sinh hoạt ngày {date}, {n} người có mặt.",
+        "Correction saved: group session of {date}, {n} people present.",
+    ),
+    "visit_form.corrected_session.one": (
+        "Đã lưu chỉnh sửa buổi sinh hoạt ngày {date}, {n} người có mặt.",
+        "Correction saved: group session of {date}, {n} person present.",
+    ),
+    "visit_form.to_visit": ("Hộ cần đến: {n}", "Households to visit: {n}"),
+    "visit_form.to_visit_help": (
+        "Hộ chưa được hướng dẫn lần nào (kể cả đã đến mà không gặp) hoặc đã đến ngày hẹn quay lại. "
+        "Danh sách có {total} hộ; hộ đã hướng dẫn xếp sau cùng.",
+        "Households not guided yet (including visits that found nobody) or with a revisit due. "
+        "The list holds {total} households; those already guided come last.",
+    ),
+    "visit_form.hit_never": ("Chưa đến lần nào", "Never visited"),
+    "visit_form.hit_last": ("Lần đến gần nhất {date}: {outcome}", "Last visit {date}: {outcome}"),
+    "visit_form.hit_due": ("Đến hẹn quay lại {date}", "Revisit due {date}"),
+    "visit_form.hit_follow_up": ("Hẹn quay lại {date}", "Follow-up {date}"),
+    "visit_form.more_people": ("+{n} người", "+{n} more"),
     # ---- end of visit form
     # ---- shell: menu, drafts, language, Streamlit strings (webui/guard.py, app.py)
+    "shell.menu": ("Menu", "Menu"),
+    "shell.back_home": ("Về trang chủ", "Back to the home page"),
+    "shell.choose": ("Chọn…", "Choose…"),
+    "shell.choose_many": ("Chọn một hoặc nhiều…", "Choose one or more…"),
+    "shell.upload_button": ("Chọn tệp", "Choose a file"),
+    "shell.upload_limit": ("Tối đa {mb} MB mỗi tệp", "Up to {mb} MB per file"),
+    "shell.upload_hint": (
+        "Bấm «Chọn tệp» hoặc kéo thả tệp vào ô dưới đây ({types}, tối đa {mb} MB).",
+        "Tap “Choose a file” or drag the file onto the box below ({types}, up to {mb} MB).",
+    ),
+    "shell.draft_found": (
+        "Hộ này có một lượt ghi nhận chưa lưu (lúc {time}).",
+        "This household has an unsaved visit (from {time}).",
+    ),
+    "shell.draft_continue": ("Tiếp tục lượt ghi nhận chưa lưu", "Continue the unsaved visit"),
+    "shell.draft_discard": ("Bỏ bản nháp", "Discard the draft"),
+    "shell.draft_discarded": ("Đã bỏ bản nháp.", "Draft discarded."),
+    "shell.draft_too_large": (
+        "Bản nháp quá lớn nên không được lưu tạm; hãy lưu lượt đến.",
+        "The draft is too large to keep; please save the visit.",
+    ),
+    "shell.draft_bad": ("Bản nháp không hợp lệ.", "The draft is not valid."),
+    "shell.lang_bad": ("Ngôn ngữ không hỗ trợ.", "Unsupported language."),
+    # English plurals: "<key>.one" is used instead of "<key>" when the count (n or count) is 1.
+    "journey.residents_n.one": ("{n} người", "{n} person"),
+    "journey.session_saved.one": ("Đã lưu buổi sinh hoạt với {n} người.", "Session with {n} person saved."),
+    "err.validation.one": ("Có {count} mục chưa hợp lệ.", "{count} entry is not valid."),
+    "admin_areas.preview_bad.one": (
+        "Tệp có {count} lỗi; chưa nhập gì. Sửa các dòng dưới đây rồi tải lên lại.",
+        "The file has {count} problem; nothing was imported. Fix this line and upload it again.",
+    ),
+    "team.size_warning.one": (
+        "Tổ có {count} thành viên, vượt mức khuyến nghị {limit} người.",
+        "The team has {count} member, more than the recommended {limit}.",
+    ),
+    "quotas.at_risk_count.one": (
+        "{count} chỉ tiêu có nguy cơ không đạt theo tiến độ hiện nay.",
+        "{count} quota will fall short at the current pace.",
+    ),
+    "quotas.saved.one": ("Đã lưu {count} chỉ tiêu.", "{count} quota saved."),
+    "imp.rejected.one": (
+        "Tệp bị từ chối, chưa có gì được ghi. Có {count} lỗi cần sửa:",
+        "The file was rejected; nothing was written. {count} problem to fix:",
+    ),
+    "imp.duplicates.one": (
+        "{count} người có thể trùng với người đã có (chỉ báo, không tự gộp):",
+        "{count} resident may duplicate an existing one (reported, not merged):",
+    ),
+    "journey.attendees_dropped.one": (
+        "{n} người đã chọn không còn thuộc địa bàn của bạn hoặc không còn sinh sống ở đây, "
+        "đã được bỏ khỏi danh sách tham dự.",
+        "{n} chosen attendee is no longer in your area or no longer lives here "
+        "and was removed from the attendee list.",
+    ),
     # ---- end of shell: menu, drafts, language, Streamlit strings
     # ---- teams and admin forms (pages/teams.py, pages/admin_users.py, pages/admin_areas.py)
+    "team.err_member_duplicate": (
+        "Tổ đã có thành viên {name} với số điện thoại này; không thêm trùng.",
+        "The team already has {name} with this phone number; not added twice.",
+    ),
+    "team.err_member_duplicate_no_phone": (
+        "Tổ đã có thành viên {name} chưa có số điện thoại. Nếu là người khác, hãy nhập số điện thoại "
+        "để phân biệt.",
+        "The team already has {name} without a phone number. If this is someone else, enter a phone "
+        "number to tell them apart.",
+    ),
+    "team.err_member_duplicate_inactive": (
+        "Tổ đã có {name} với số điện thoại này, đang ngừng tham gia: chọn người đó ở “Thành viên cần sửa” "
+        "và đánh dấu “Đang tham gia”.",
+        "The team already has {name} with this phone number, marked inactive: choose them under "
+        "“Member to edit” and tick “Active”.",
+    ),
+    "team.leader_taken": (
+        "{leader} đang là tổ trưởng; mỗi tổ có một tổ trưởng. Cần xác nhận để chuyển.",
+        "{leader} is the team leader; a team has one leader. Confirm to move the role.",
+    ),
+    "team.village_shared": (
+        "{village} cũng đang giao cho {teams}. Mỗi thôn nên do một tổ phụ trách.",
+        "{village} is also assigned to {teams}. Each village should have one team.",
+    ),
+    "team.village_shared_all": (
+        "{village} đang giao cho nhiều tổ: {teams}. Đề xuất không chuyển thôn này; hãy bỏ bớt ở mục "
+        "“Thôn được giao” của một tổ.",
+        "{village} is assigned to several teams: {teams}. The proposal leaves it as it is; remove it "
+        "under “Assigned villages” of one team.",
+    ),
+    "teams.member_form": ("Thêm hoặc sửa thành viên", "Add or edit a member"),
+    "teams.leader_confirm": (
+        "{leader} đang là tổ trưởng. Chuyển tổ trưởng sang {name}? {leader} sẽ không còn là tổ trưởng.",
+        "{leader} is the team leader. Make {name} the leader instead? {leader} will no longer lead.",
+    ),
+    "teams.leader_confirm_yes": ("Chuyển tổ trưởng sang {name}", "Make {name} the leader"),
+    "teams.leader_confirm_no": ("Không, giữ {leader} làm tổ trưởng", "No, keep {leader} as leader"),
+    "teams.leader_kept": (
+        "Chưa lưu gì: {leader} vẫn là tổ trưởng. Bỏ đánh dấu “Tổ trưởng” rồi lưu lại nếu cần.",
+        "Nothing saved: {leader} is still the leader. Untick “Team leader” and save again if needed.",
+    ),
+    "teams.village_option": ("{name} ({n} hộ)", "{name} ({n} households)"),
+    "teams.village_option.one": ("{name} ({n} hộ)", "{name} ({n} household)"),
+    "teams.village_option_taken": (
+        "{name} ({n} hộ · đã giao cho tổ khác)",
+        "{name} ({n} households · has another team)",
+    ),
+    "teams.village_option_taken.one": (
+        "{name} ({n} hộ · đã giao cho tổ khác)",
+        "{name} ({n} household · has another team)",
+    ),
+    "teams.balance_explain": (
+        "Đề xuất chuyển một số thôn sang tổ khác để số hộ trên mỗi thành viên đồng đều hơn. Chỉ đề xuất "
+        "lần chuyển nào làm giảm chênh lệch giữa tổ nhiều hộ nhất và tổ ít hộ nhất; thôn chưa có tổ "
+        "được giao cho một tổ; thôn của tổ thôn giữ nguyên. Xem lại trước khi áp dụng.",
+        "Proposes moving some villages to another team so households per member even out. Only moves "
+        "that narrow the gap between the busiest and the idlest team are proposed; a village without a "
+        "team gets one; a village team keeps its own village. Review before applying.",
+    ),
+    "teams.balance_gap": (
+        "**Chênh lệch số hộ trên mỗi thành viên** giữa tổ nhiều nhất và tổ ít nhất: **{before} → {after}**",
+        "**Gap in households per member** between the busiest and the idlest team: **{before} → {after}**",
+    ),
+    "teams.balance_none": (
+        "Không có đề xuất: không lần chuyển thôn nào làm giảm chênh lệch (hiện nay {gap} hộ mỗi thành "
+        "viên), và thôn nào cũng đã có tổ.",
+        "Nothing to propose: no move narrows the gap (now {gap} households per member), and every "
+        "village has a team.",
+    ),
+    "teams.balance_moves": ("Đề xuất chuyển {n} thôn", "Proposed: {n} villages change team"),
+    "teams.balance_moves.one": ("Đề xuất chuyển {n} thôn", "Proposed: {n} village changes team"),
+    "teams.balance_move": (
+        "**{village}** ({n} hộ): {from_team} → **{to_team}**",
+        "**{village}** ({n} households): {from_team} → **{to_team}**",
+    ),
+    "teams.balance_move.one": (
+        "**{village}** ({n} hộ): {from_team} → **{to_team}**",
+        "**{village}** ({n} household): {from_team} → **{to_team}**",
+    ),
+    "teams.balance_move_new": (
+        "**{village}** ({n} hộ, chưa có tổ) → **{to_team}**",
+        "**{village}** ({n} households, no team yet) → **{to_team}**",
+    ),
+    "teams.balance_move_new.one": (
+        "**{village}** ({n} hộ, chưa có tổ) → **{to_team}**",
+        "**{village}** ({n} household, no team yet) → **{to_team}**",
+    ),
+    "teams.col_per_member": ("Hộ/thành viên: nay → đề xuất", "Per member: now → proposed"),
+    "teams.balance_why": (
+        "Mỗi lần chuyển đều cần: bỏ riêng lần nào thì chênh lệch cũng lớn hơn. Thôn giao cho nhiều tổ "
+        "được tính chia đều cho các tổ đó.",
+        "Every move is needed: without any one of them the gap would be wider. A village assigned to "
+        "several teams counts shared equally between them.",
+    ),
     # ---- end of teams and admin forms
     # ---- areas and printing (services/areas.py, services/printing.py, admin settings)
+    "err.public_url_unset": (
+        "Chưa đặt địa chỉ công khai của ứng dụng nên mã QR trên phiếu hộ sẽ không mở được trên điện "
+        "thoại. Quản trị viên đặt địa chỉ tại trang Cài đặt (hoặc biến APP_BASE_URL trên máy chủ).",
+        "The app's public address is not set, so the QR codes on household cards would not open on a "
+        "phone. An admin sets it on the Settings page (or APP_BASE_URL on the server).",
+    ),
+    "err.public_url_loopback": (
+        "Địa chỉ công khai {url} chỉ mở được trên chính máy chủ nên mã QR trên phiếu hộ sẽ không mở "
+        "được trên điện thoại. Quản trị viên đặt địa chỉ đúng tại trang Cài đặt.",
+        "The public address {url} only opens on the server itself, so the QR codes on household cards "
+        "would not open on a phone. An admin sets the right address on the Settings page.",
+    ),
+    "err.public_url_invalid": (
+        "Địa chỉ công khai {url} không phải địa chỉ web (http:// hoặc https://). Quản trị viên "
+        "sửa tại trang Cài đặt.",
+        "The public address {url} is not a web address (http:// or https://). An admin fixes "
+        "it on the Settings page.",
+    ),
+    "err.public_url_format": (
+        "Nhập địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://, ví dụ https://5b3h.xaan.gov.vn.",
+        "Enter a full address starting with http:// or https://, e.g. https://5b3h.example.gov.vn.",
+    ),
+    "err.public_url_long": ("Địa chỉ dài quá {max} ký tự.", "The address is longer than {max} characters."),
+    "err.public_url_loopback_field": (
+        "Địa chỉ này chỉ mở được trên chính máy chủ (127.0.0.1, localhost). Hãy nhập địa chỉ mà máy "
+        "tính bảng và điện thoại của tổ mở được.",
+        "This address only opens on the server itself (127.0.0.1, localhost). Enter the address the "
+        "teams' tablets and phones open.",
+    ),
+    "err.settings_top_admin": (
+        "Chỉ quản trị viên của địa bàn cao nhất (thường là tỉnh) được đổi cài đặt chung.",
+        "Only an admin of the top-level area (usually the province) may change installation settings.",
+    ),
+    "nav.admin_settings": ("Cài đặt", "Settings"),
+    "settings.heading": ("Cài đặt chung", "Installation settings"),
+    "settings.public_url": ("Địa chỉ công khai của ứng dụng", "Public address of the app"),
+    "settings.public_url_help": (
+        "Mã QR trên phiếu hộ gia đình mở địa chỉ này. Nhập địa chỉ mà máy tính bảng và điện thoại của "
+        "tổ mở được (không phải 127.0.0.1 hay localhost). Để trống và lưu: dùng biến APP_BASE_URL "
+        "của máy chủ.",
+        "The QR codes on household cards open this address. Enter the address the teams' tablets and "
+        "phones open (not 127.0.0.1 or localhost). Save it empty to use the server's APP_BASE_URL.",
+    ),
+    "settings.public_url_placeholder": ("https://5b3h.xaan.gov.vn", "https://5b3h.example.gov.vn"),
+    "settings.current": ("Đang dùng: {url} ({source})", "In use: {url} ({source})"),
+    "settings.source.setting": ("đặt trong ứng dụng", "set in the app"),
+    "settings.source.environment": ("biến APP_BASE_URL của máy chủ", "the server's APP_BASE_URL"),
+    "settings.source.default": ("mặc định, chưa đặt", "default, not set"),
+    "settings.save": ("Lưu địa chỉ", "Save the address"),
+    "settings.saved": ("Đã lưu địa chỉ công khai {url}.", "Saved the public address {url}."),
+    "settings.cleared": (
+        "Đã xoá địa chỉ đặt trong ứng dụng; dùng biến APP_BASE_URL của máy chủ.",
+        "Cleared the address set in the app; the server's APP_BASE_URL applies.",
+    ),
+    "settings.only_top_admin": (
+        "Chỉ quản trị viên của địa bàn cao nhất (thường là tỉnh) được đổi địa chỉ này.",
+        "Only an admin of the top-level area (usually the province) may change this address.",
+    ),
+    "settings.try_qr": (
+        "Quét thử bằng điện thoại: mã này mở trang Ghi nhận như mã trên phiếu hộ.",
+        "Try it with a phone: this code opens the visit page as the codes on household cards do.",
+    ),
+    "leaflets.cards_hint": (
+        "In hai phiếu hộ trên một trang A4; cắt theo đường gạch ngang.",
+        "Household cards print two to an A4 page; cut along the dashed line.",
+    ),
     # ---- end of areas and printing
     # ---- session, import, registry (pages/session.py, pages/import_residents.py, registry pages)
+    "reg.page_households": ("Trang {page}/{pages} · {count} hộ", "Page {page}/{pages} · {count} households"),
+    "reg.page_households.one": (
+        "Trang {page}/{pages} · {count} hộ",
+        "Page {page}/{pages} · {count} household",
+    ),
+    "reg.page_residents": ("Trang {page}/{pages} · {count} người", "Page {page}/{pages} · {count} residents"),
+    "reg.page_residents.one": (
+        "Trang {page}/{pages} · {count} người",
+        "Page {page}/{pages} · {count} resident",
+    ),
+    "reg.ladder_legend": (
+        "Mỗi kỹ năng: ○○○ chưa biết · ●○○ đã được hướng dẫn · ●●○ làm được khi có hỗ trợ · ●●● tự làm được",
+        "Each skill: ○○○ not yet · ●○○ guided · ●●○ did it with help · ●●● does it alone",
+    ),
+    "reg.download_table": ("Tải bảng này (CSV)", "Download this table (CSV)"),
+    "imp.check_first": (
+        "Bấm «Kiểm tra tệp» trước: nút «Nhập vào hệ thống» chỉ mở khi tệp đã được kiểm tra và hợp lệ.",
+        "Press «Check the file» first: «Import» opens only once the file has been checked and is valid.",
+    ),
+    "imp.progress_done": ("Đã xử lý xong 100%", "Done 100%"),
+    "imp.template_help": (
+        "Chưa có tệp? Tải tệp mẫu: đủ tên cột và hai dòng ví dụ (một hộ hai người). "
+        "Xoá hai dòng ví dụ rồi điền danh sách của xã.",
+        "No file yet? Download a template with every column header and two example rows (one household "
+        "of two). Delete the examples, then fill in your list.",
+    ),
+    "imp.template_csv": ("Tệp mẫu CSV", "CSV template"),
+    "imp.template_xlsx": ("Tệp mẫu Excel (XLSX)", "Excel template (XLSX)"),
+    "imp.template.sheet": ("Danh sách", "List"),
+    "imp.template.notes_sheet": ("Hướng dẫn", "Notes"),
+    "imp.template.col_column": ("Cột", "Column"),
+    "imp.template.col_required": ("Bắt buộc", "Required"),
+    "imp.template.col_note": ("Cách điền", "How to fill it in"),
+    "imp.template.note.household_code": (
+        "Mã hộ do xã đặt; các dòng cùng mã hộ là người của cùng một hộ.",
+        "The household code the commune uses; rows with the same code are one household.",
+    ),
+    "imp.template.note.village": (
+        "Tên thôn/tổ dân phố như trong hệ thống (gõ không dấu cũng được).",
+        "The village name as in the system (diacritics optional).",
+    ),
+    "imp.template.note.address": (
+        "Địa chỉ của hộ; các dòng của một hộ ghi giống nhau.",
+        "The household's address; the same on every row of a household.",
+    ),
+    "imp.template.note.full_name": ("Họ và tên đầy đủ, có dấu.", "Full name, with diacritics."),
+    "imp.template.note.birth_year": ("Năm sinh bốn chữ số, ví dụ 1968.", "Four-digit birth year, e.g. 1968."),
+    "imp.template.note.sex": ("Nam, Nữ hoặc Khác.", "Nam (male), Nữ (female) or Khác (other)."),
+    "imp.template.note.phone": (
+        "Số di động 10 chữ số, bắt đầu bằng 0; để trống nếu không có.",
+        "Ten-digit mobile number starting with 0; leave empty if none.",
+    ),
+    "imp.template.note.is_head": ("Ghi x ở dòng của chủ hộ.", "Put x on the household head's row."),
+    "imp.template.note.has_smartphone": (
+        "có / không; để trống nếu chưa biết.",
+        "có (yes) / không (no); leave empty if not known.",
+    ),
     # ---- end of session, import, registry
     # ---- paper sheet entry (pages/sheet_entry.py)
+    "nav.sheet_entry": ("Nhập phiếu giấy", "Enter paper sheets"),
+    "sheet.intro": (
+        "Gõ lại kết quả ghi trên phiếu đi hộ đã in. Hộ để trống là chưa đến; nhập lại một phiếu không tạo "
+        "lượt đến trùng.",
+        "Type in what was written on a printed visit sheet. Blank rows mean not visited; entering a sheet "
+        "again creates no duplicate visits.",
+    ),
+    "sheet.typed": ("Số phiếu (in ở góc trên bên phải)", "Sheet number (printed top right)"),
+    "sheet.typed_hint": ("VD: PV-A1-20260309-01", "e.g. PV-A1-20260309-01"),
+    "sheet.open": ("Mở phiếu", "Open sheet"),
+    "sheet.need_id": ("Nhập số phiếu.", "Enter the sheet number."),
+    "sheet.not_found": (
+        "Không tìm thấy phiếu {id}. Kiểm tra lại số phiếu in ở góc trên bên phải.",
+        "No sheet {id}. Check the number printed at the top right.",
+    ),
+    "sheet.summary_heading": ("Phiếu đã in / đã nhập", "Sheets printed / entered"),
+    "sheet.village_counts": (
+        "Đã in {printed} · đã nhập {entered} · còn {open}",
+        "Printed {printed} · entered {entered} · open {open}",
+    ),
+    "sheet.none_printed": (
+        "Chưa có phiếu nào được in. In phiếu đi hộ ở trang Tờ rơi.",
+        "No sheets printed yet. Print visit sheets on the Leaflets page.",
+    ),
+    "sheet.open_line": (
+        "{id} · in {date} · đã nhập {entered}/{households} hộ",
+        "{id} · printed {date} · entered {entered} of {households} households",
+    ),
+    "sheet.more_open": ("… và {n} phiếu khác", "… and {n} more"),
+    "sheet.back": ("Chọn phiếu khác", "Another sheet"),
+    "sheet.where": ("{village}, {commune} · in ngày {date}", "{village}, {commune} · printed {date}"),
+    "sheet.progress": (
+        "{households} hộ · đã nhập {entered} · còn {left}",
+        "Households: {households} · entered {entered} · open {left}",
+    ),
+    "sheet.entered_done": ("Phiếu này đã nhập xong ngày {date}.", "This sheet was entered on {date}."),
+    "sheet.legend": (
+        "Mỗi người: chọn nội dung đã hướng dẫn và ô kỹ năng đã đánh dấu trên phiếu (1 đã được hướng dẫn · "
+        "2 làm được khi có hỗ trợ · 3 tự làm được). Bỏ trống = phiếu không ghi. ●○○ cạnh tên kỹ năng: mức "
+        "đã ghi nhận trước đây.",
+        "For each person: what they were guided in, and the skill box ticked on the sheet (1 guided · "
+        "2 did it with help · 3 does it alone). Leave blank where the sheet is blank. ●○○ beside a skill: "
+        "the level on record.",
+    ),
+    "sheet.visited_on": ("Ngày đến (ghi trên phiếu)", "Visit date (on the sheet)"),
+    "sheet.household": ("Hộ {code}", "Household {code}"),
+    "sheet.outcome": ("Kết quả tại hộ (để trống nếu không đến)", "Outcome (blank if not visited)"),
+    "sheet.follow_up": ("Hẹn lại ngày", "Come back on"),
+    "sheet.notes": ("Ghi chú", "Notes"),
+    "sheet.row_entered": ("Đã nhập: {outcome}, ngày {date}", "Entered: {outcome}, on {date}"),
+    "sheet.row_withdrawn": (
+        "Đã nhập rồi hủy ({outcome}, ngày {date})",
+        "Entered, then withdrawn ({outcome}, {date})",
+    ),
+    "sheet.row_gone": (
+        "Hộ đã chuyển đi, gộp hoặc bị xóa sau khi in: bỏ qua.",
+        "Household moved, merged or removed since printing: skipped.",
+    ),
+    "sheet.no_residents": ("Hộ chưa có nhân khẩu nào.", "No residents listed."),
+    "sheet.show_children": ("Hiện trẻ em dưới 14 tuổi ({n})", "Show children under 14 ({n})"),
+    "sheet.guided": ("Đã hướng dẫn", "Guided in"),
+    "sheet.reason": ("Lý do hạ mức {skill}", "Why {skill} is lower"),
+    "sheet.close": (
+        "Các hộ để trống là không đến: đóng phiếu",
+        "Blank rows were not visited: close the sheet",
+    ),
+    "sheet.save": ("Lưu phiếu", "Save the sheet"),
+    "sheet.saved": (
+        "Đã lưu phiếu {id}: {recorded} hộ, {residents} người.",
+        "Sheet {id} saved: households {recorded}, residents {residents}.",
+    ),
+    "sheet.saved_already": ("{n} hộ đã nhập từ trước, không ghi lại.", "Already entered before: {n}."),
+    "sheet.saved_complete": ("Phiếu đã nhập xong.", "The sheet is fully entered."),
+    "sheet.saved_left": ("Còn {left} hộ chưa nhập.", "Households still open: {left}."),
+    "sheet.nothing": (
+        "Chưa điền hộ nào. Chọn kết quả cho hộ đã đến, hoặc đánh dấu đóng phiếu.",
+        "Nothing filled in. Choose an outcome for each household visited, or close the sheet.",
+    ),
+    "sheet.save_failed": (
+        "Chưa lưu gì: sửa các dòng báo đỏ rồi lưu lại.",
+        "Nothing saved: fix the rows marked in red, then save again.",
+    ),
+    "sheet.save_failed_toast": ("Chưa lưu: {n} chỗ cần sửa", "Not saved: {n} to fix"),
+    "sheet.outcome_needed": (
+        "Chọn kết quả cho hộ này (đã ghi cho người dân nhưng chưa có kết quả).",
+        "Choose this household's outcome (people are marked, the outcome is missing).",
+    ),
+    "sheet.household_gone": (
+        "Hộ này không còn trong danh sách: không nhập được.",
+        "Household no longer listed.",
+    ),
+    "sheet.not_on_sheet": ("Hộ này không có trên phiếu.", "This household is not on the sheet."),
+    "sheet.before_printed": (
+        "Ngày đến không được trước ngày in phiếu ({date}).",
+        "The visit date cannot be before the sheet was printed ({date}).",
+    ),
     # ---- end of paper sheet entry
 }
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
-    """The message in `lang`; an unknown key shows itself so a missing entry is visible, not fatal."""
+    """The message in `lang`; an unknown key shows itself so a missing entry is visible, not fatal.
+    English uses `<key>.one` when the count parameter (`n`, else `count`) is 1 and that entry exists."""
+    if lang == "en":
+        count = params.get("n", params.get("count"))
+        if count == 1 and key + ".one" in MESSAGES:
+            key = key + ".one"
     pair = MESSAGES.get(key)
     if pair is None:
         return key

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
 from models.enums import Role
-from models.tables import Area, Household, Resident, RollupArea
+from models.tables import Area, Household, Resident, RollupArea, Visit
 from services.scope import Actor, require_role
 from services.text import normalize_text, search_key
 from services.worklist import scope_village_ids, subtree_range
@@ -62,6 +63,14 @@ class SearchHit:
     matched_on: str  # "code" | "name" | "phone" | "address"
     rank: int  # lower is a better match
     residents: list[ResidentMatch] = field(default_factory=list)  # residents that matched (a few)
+    resident_names: list[str] = field(default_factory=list)  # active residents, head first
+    last_visited_on: date | None = None  # latest active visit of any outcome (None: never visited)
+    last_outcome: str | None = None  # that visit's outcome
+    follow_up_on: date | None = None  # the follow-up date that visit set
+
+    def revisit_due(self, on: date) -> bool:
+        """A follow-up date that is `on` or passed."""
+        return self.follow_up_on is not None and self.follow_up_on <= on
 
 
 @dataclass
@@ -282,6 +291,7 @@ def _hits(session: Session, q: _Query, chosen: list[tuple[int, tuple[int, str]]]
             .where(Household.id.in_(ids))
         ).all()
     }
+    last_visits = _last_visits(session, ids)
     residents: dict[int, list[Resident]] = {}
     for r in session.exec(
         select(Resident)
@@ -299,6 +309,7 @@ def _hits(session: Session, q: _Query, chosen: list[tuple[int, tuple[int, str]]]
             for r in people
             if matched_on in ("name", "phone") and _resident_matches(q, r.name_key, r.phone_rev)
         ][:MATCHES_SHOWN]
+        last = last_visits.get(household_id)
         out.append(
             SearchHit(
                 household_id=household.id,
@@ -310,6 +321,23 @@ def _hits(session: Session, q: _Query, chosen: list[tuple[int, tuple[int, str]]]
                 matched_on=matched_on,
                 rank=rank,
                 residents=matched,
+                resident_names=[r.full_name for r in people],
+                last_visited_on=last.visited_on if last else None,
+                last_outcome=last.outcome if last else None,
+                follow_up_on=last.follow_up_on if last else None,
             )
         )
+    return out
+
+
+def _last_visits(session: Session, household_ids: list[int]) -> dict:
+    """Household id -> its latest active visit (day, outcome, follow-up), the one that sets the
+    household's last visit and follow-up dates. One query over the few households on the page."""
+    out = {}
+    for row in session.exec(
+        select(Visit.household_id, Visit.visited_on, Visit.outcome, Visit.follow_up_on)
+        .where(Visit.household_id.in_(household_ids), Visit.status == "active")
+        .order_by(Visit.household_id, Visit.visited_on.desc(), Visit.id.desc())
+    ).all():
+        out.setdefault(row.household_id, row)
     return out

@@ -30,6 +30,21 @@ from services.text import person_sort_key, sort_key
 from services.visits import BARRIER_FIELDS, CORRECTION_DAYS, correction_open
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
+# Residents younger than this (by birth year) are folded away on a household's visit form: the five
+# skills and VNeID level-2 concern residents aged 14 and over.
+CHILD_UNDER_AGE = 14
+
+
+def is_child(birth_year: int | None, *, year: int) -> bool:
+    """Younger than CHILD_UNDER_AGE in `year`, judged by birth year (unknown birth year: not a child)."""
+    return birth_year is not None and year - birth_year < CHILD_UNDER_AGE
+
+
+def split_children(residents: list[ResidentCard], *, year: int) -> tuple[list, list]:
+    """(residents aged 14 or more this year or of unknown age, children), each in the order given."""
+    adults = [r for r in residents if not is_child(r.birth_year, year=year)]
+    children = [r for r in residents if is_child(r.birth_year, year=year)]
+    return adults, children
 
 
 @dataclass(frozen=True)

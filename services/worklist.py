@@ -1,11 +1,12 @@
-"""The volunteer's worklist: households of their villages, revisits due first, paged in SQL."""
+"""The volunteer's worklist: households of their villages, revisits due first (the most overdue
+first), paged in SQL, with the number of households still to visit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from models.enums import AreaLevel, Role
@@ -44,6 +45,9 @@ class Worklist:
     rows: list[WorklistRow]
     total: int  # households on the whole list (for paging)
     village_ids: tuple[int, ...]  # the villages the list covers, in display order
+    # Households still to visit: no visit that took place (outcome "done") yet, or a follow-up date
+    # that is today or passed. Visited households with nothing due are listed after them, not counted.
+    to_visit: int = 0
 
 
 def subtree_range(prefix: str) -> tuple[str, str]:
@@ -98,9 +102,10 @@ def worklist(
     Whose: a volunteer gets their team's villages (`team_id` may only be their own team). A
     coordinator, leader or admin passes `team_id` of any team in their area and gets that team's
     villages; without it, every village of their area.
-    Order: follow-up due today or overdue first, then households with no visit that took place
-    (outcome "done") yet, then the rest; within each of these, grouped by village (village name in
-    Vietnamese order) and by address.
+    Order: follow-up due today or overdue first, the oldest follow-up date first; then households
+    with no visit that took place (outcome "done") yet, then the rest; within each of these (and
+    among revisits due the same day), grouped by village (village name in Vietnamese order) and by
+    address. `to_visit` counts the first two groups.
     """
     require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
     limit = max(1, min(int(limit), MAX_PAGE))
@@ -114,20 +119,25 @@ def worklist(
     else:
         village_ids = scope_village_ids(session, actor)
     if not village_ids:
-        return Worklist([], 0, ())
+        return Worklist([], 0, (), 0)
 
     names = dict(session.exec(select(Area.id, Area.name).where(Area.id.in_(village_ids))).all())
     ordered = sorted(village_ids, key=lambda v: (sort_key(names[v]), v))
     # Village order computed here (few villages) and handed to SQL as a CASE, so paging stays in SQL.
     village_rank = case({v: i for i, v in enumerate(ordered)}, value=Household.village_id, else_=len(ordered))
     day = today()
-    bucket = case(
-        (Household.follow_up_on <= day, 0),
-        (Household.first_visited_on.is_(None), 1),
-        else_=2,
-    )
+    revisit_due = Household.follow_up_on <= day
+    still_to_visit = or_(revisit_due, Household.first_visited_on.is_(None))
+    bucket = case((revisit_due, 0), (Household.first_visited_on.is_(None), 1), else_=2)
+    # Revisits due: the oldest follow-up date first (NULL for every other row, which the bucket
+    # already orders, so the database's NULL placement does not matter).
+    overdue_first = case((revisit_due, Household.follow_up_on), else_=None)
     scope = (Household.village_id.in_(village_ids), Household.status == "active")
-    total = session.exec(select(func.count()).select_from(Household).where(*scope)).scalar_one()
+    total, to_visit = session.exec(
+        select(func.count(), func.coalesce(func.sum(case((still_to_visit, 1), else_=0)), 0))
+        .select_from(Household)
+        .where(*scope)
+    ).one()
     page = session.exec(
         select(
             Household.id,
@@ -139,7 +149,7 @@ def worklist(
             Household.follow_up_on,
         )
         .where(*scope)
-        .order_by(bucket, village_rank, Household.address_key, Household.code, Household.id)
+        .order_by(bucket, overdue_first, village_rank, Household.address_key, Household.code, Household.id)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -184,4 +194,4 @@ def worklist(
                 tag=tag,
             )
         )
-    return Worklist(rows, int(total), tuple(ordered))
+    return Worklist(rows, int(total), tuple(ordered), int(to_visit))

@@ -1,8 +1,12 @@
 """The one call every page makes first: find the signed-in user, or show the sign-in form and stop;
-refuse a wrong role; draw the role's menu. Pages can run without app.py, so this never trusts it."""
+refuse a wrong role; draw the role's menu. Pages can run without app.py, so this never trusts it.
+
+The menu is a top bar with a popover, never a sidebar: on a portrait tablet a sidebar left open
+narrows the working area of the next page. The UI language is remembered per user on the server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
@@ -12,28 +16,36 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from models.db import DatabaseConfigError, DatabaseUnavailable, read_session, write_session
 from models.settings import get_settings
-from services import auth
-from services.errors import PermissionDenied
+from services import auth, preferences
+from services.errors import AppError, PermissionDenied
+from services.i18n import LANGS
 from services.scope import Actor, load_actor
 from webui import state
 from webui.registry import pages_for
 from webui.state import t
 
 TOUCH_EVERY_SECONDS = 60
+LANG_SWITCH = "lang_switch"
+LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+HOME_PAGE = "pages/home.py"
+# The top bar replaces the sidebar; Streamlit's 6rem top padding would leave a blank band above it.
+TOP_BAR_CSS = '<style>[data-testid="stMainBlockContainer"]{padding-top:3.75rem}</style>'
 # The database did not answer (down, unreachable, locked for too long).
 DB_DOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
 
 
 def require(*roles: str) -> Actor:
     """The signed-in actor with one of `roles` (any role when none given); otherwise stop the page."""
-    _language_switch()
     actor = current_actor()
     if actor is None:
         _sign_in_form()
         st.stop()
     _menu(actor)
     if roles and actor.role not in roles:
+        # Every page is registered for everyone (app.py), so another role's URL lands here, not on
+        # Streamlit's English "Page not found" dialog.
         st.error(t("login.forbidden_page"))
+        _page_link(HOME_PAGE, t("shell.back_home"), ":material/home:")
         st.stop()
     state.show_flash()
     return actor
@@ -75,6 +87,7 @@ def _current_actor() -> Actor | None:
             return None
         st.session_state[state.LAST_ACTIVE] = now
         _touch_token(now)
+        _settle_language(actor)
         return actor
     token = _cookie_token()
     if token is None:
@@ -87,7 +100,25 @@ def _current_actor() -> Actor | None:
     st.session_state[state.TOKEN] = token
     st.session_state[state.LAST_ACTIVE] = now
     st.session_state[state.LAST_TOUCH] = now
+    _settle_language(actor)
     return actor
+
+
+def _settle_language(actor: Actor) -> None:
+    """Once per user and browser session: a language chosen on the sign-in page becomes the user's
+    choice; otherwise the language the user chose last (on any device) is shown."""
+    if st.session_state.get(state.LANG_USER) == actor.user_id:
+        return
+    chosen = st.session_state.pop(state.LANG_CHOSEN, None)
+    if chosen in LANGS:
+        with write_session(state.engine()) as session:
+            preferences.set_language(session, actor=actor, language=chosen)
+    else:
+        with read_session(state.engine()) as session:
+            stored = preferences.language_of(session, actor=actor)
+        if stored:
+            st.session_state[state.LANG] = stored
+    st.session_state[state.LANG_USER] = actor.user_id
 
 
 def _cookie_token() -> str | None:
@@ -113,7 +144,7 @@ def _forget(*, revoke: bool) -> None:
     if revoke and token:
         with write_session(state.engine()) as session:
             auth.revoke_token(session, token=token)
-    for key in (state.USER_ID, state.TOKEN, state.LAST_ACTIVE, state.LAST_TOUCH):
+    for key in (state.USER_ID, state.TOKEN, state.LAST_ACTIVE, state.LAST_TOUCH, state.LANG_USER):
         st.session_state.pop(key, None)
     if user_id is not None:
         _write_cookie(None)
@@ -137,6 +168,9 @@ def _write_cookie(token: str | None) -> None:
 
 
 def _sign_in_form() -> None:
+    st.html(TOP_BAR_CSS)
+    with st.container(horizontal=True, horizontal_alignment="right", key="shell_signin_lang"):
+        _language_switch(None)
     state.show_flash()
     st.title(t("app.title"))
     st.caption(t("app.tagline"))
@@ -190,31 +224,61 @@ def sign_out(actor: Actor) -> None:
 
 
 def _menu(actor: Actor) -> None:
-    with st.sidebar:
-        st.markdown(f"**{actor.full_name}**  \n{t('role.' + actor.role)} · {actor.area_name}")
-        for spec in pages_for(actor.role):
-            try:
-                st.page_link(spec.path, label=t(spec.title_key), icon=spec.icon, width="stretch")
-            except StreamlitPageNotFoundError:
-                # Page paths resolve against the entry script; a page file run as the entry script
-                # (AppTest.from_file("pages/x.py")) cannot link to its siblings. The refusal and the
-                # sign-out button below must still be drawn.
-                continue
-        if st.button(t("nav.signout"), icon=":material/logout:", key="sign_out", width="stretch"):
-            sign_out(actor)
-            time.sleep(0.3)
-            st.rerun()
+    """Who is signed in, and a Menu button whose popover holds the role's pages, the language and
+    Sign out. It floats over the page and closes on navigation: the working area keeps its width."""
+    st.html(TOP_BAR_CSS)
+    with st.container(
+        horizontal=True,
+        horizontal_alignment="distribute",
+        vertical_alignment="center",
+        key="shell_top",
+    ):
+        st.caption(f"**{actor.full_name}** · {t('role.' + actor.role)} · {actor.area_name}")
+        with st.popover(t("shell.menu"), icon=":material/menu:", key="shell_menu"):
+            for spec in pages_for(actor.role):
+                _page_link(spec.path, t(spec.title_key), spec.icon)
+            st.divider()
+            _language_switch(actor)
+            if st.button(t("nav.signout"), icon=":material/logout:", key="sign_out", width="stretch"):
+                sign_out(actor)
+                time.sleep(0.3)
+                st.rerun()
 
 
-def _language_switch() -> None:
-    with st.sidebar:
-        choice = st.segmented_control(
-            t("lang.label"),
-            options=["vi", "en"],
-            format_func=lambda c: {"vi": "Tiếng Việt", "en": "English"}[c],
-            default=state.lang(),
-            key="lang_switch",
-        )
-        if choice and choice != state.lang():
-            st.session_state[state.LANG] = choice
-            st.rerun()
+def _page_link(path: str, label: str, icon: str) -> None:
+    # Page paths resolve against the entry script; a page file run as the entry script
+    # (AppTest.from_file("pages/x.py")) cannot link to its siblings. The refusal and the
+    # sign-out button must still be drawn.
+    with contextlib.suppress(StreamlitPageNotFoundError):
+        st.page_link(path, label=label, icon=icon, width="stretch")
+
+
+def _language_switch(actor: Actor | None) -> None:
+    """Tiếng Việt / English. The widget follows the session's language (which may come from the
+    user's stored choice), and a change is saved for the signed-in user at once (on_change)."""
+    if st.session_state.get(LANG_SWITCH) != state.lang():
+        st.session_state[LANG_SWITCH] = state.lang()
+    st.segmented_control(
+        t("lang.label"),
+        options=list(LANGS),
+        format_func=LANG_NAMES.get,
+        required=True,
+        key=LANG_SWITCH,
+        on_change=_language_changed,
+        args=(actor,),
+    )
+
+
+def _language_changed(actor: Actor | None) -> None:
+    choice = st.session_state.get(LANG_SWITCH)
+    if choice not in LANGS:
+        return
+    st.session_state[state.LANG] = choice
+    if actor is None or st.session_state.get(state.USER_ID) != actor.user_id:
+        st.session_state[state.LANG_CHOSEN] = choice  # signed out: kept for whoever signs in next
+        return
+    try:
+        with write_session(state.engine()) as session:
+            preferences.set_language(session, actor=actor, language=choice)
+    except (AppError, *DB_DOWN):
+        pass  # the choice still holds for this session; it is saved with the next change

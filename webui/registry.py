@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/visit.py", "nav.visit", ":material/edit_note:", FIELD, "visit"),
     PageSpec("pages/session.py", "nav.session", ":material/co_present:", FIELD, "session"),
     PageSpec("pages/my_visits.py", "nav.my_visits", ":material/history:", FIELD, "my-visits"),
+    PageSpec("pages/sheet_entry.py", "nav.sheet_entry", ":material/fact_check:", FIELD, "sheet-entry"),
     PageSpec("pages/households.py", "nav.households", ":material/home_work:", OFFICE, "households"),
     PageSpec("pages/residents.py", "nav.residents", ":material/person_search:", OFFICE, "residents"),
     PageSpec(
@@ -43,6 +44,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/videos.py", "nav.videos", ":material/smart_display:", ALL_ROLES, "videos"),
     PageSpec("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", (Role.ADMIN,), "users"),
     PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
+    PageSpec(
+        "pages/admin_settings.py", "nav.admin_settings", ":material/settings:", (Role.ADMIN,), "settings"
+    ),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
 )
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from models.db import make_engine
 from models.settings import get_settings
-from services.i18n import DEFAULT_LANG
+from services.i18n import DEFAULT_LANG, MESSAGES
 from services.i18n import t as _t
 
 USER_ID = "auth.user_id"
@@ -16,6 +16,8 @@ LAST_ACTIVE = "auth.last_active"
 LAST_TOUCH = "auth.last_touch"
 FLASH = "ui.flash"
 LANG = "ui.lang"
+LANG_USER = "ui.lang_user"  # the user whose stored language this session has settled
+LANG_CHOSEN = "ui.lang_chosen"  # chosen on the sign-in page: saved for the user who signs in next
 COOKIE_NAME = "fiveb3h_session"
 
 
@@ -34,8 +36,23 @@ def lang() -> str:
 
 
 def t(key: str, **params: object) -> str:
-    """A catalogue string in the current UI language."""
-    return _t(key, lang(), **params)
+    """A catalogue string in the current UI language (singular English form when the count is 1)."""
+    current = lang()
+    return _t(plural_key(key, current, params), current, **params)
+
+
+COUNT_PARAMS = ("n", "count")
+
+
+def plural_key(key: str, language: str, params: dict) -> str:
+    """`key + ".one"` when English is shown, the count parameter (`n`, else `count`) is 1 and the
+    catalogue has that entry ("1 person", "3 people"); `key` otherwise. Vietnamese has no plural."""
+    if language != "en":
+        return key
+    count = next((params[name] for name in COUNT_PARAMS if name in params), None)
+    if count == 1 and key + ".one" in MESSAGES:
+        return key + ".one"
+    return key
 
 
 def flash(message: str, kind: str = "success") -> None:

@@ -1,11 +1,12 @@
 """Shared widgets of the visit, session and correction forms: one resident's block (present, guidance,
-skill ladder, reasons, evidence, barriers, what to show next) and the visit-level fields. No SQL here:
-callers pass plain cards from the services and get back `ResidentInput`s and error slots."""
+skill ladder, reasons, evidence, barriers, what to show next), the children fold, the visit-level
+fields, the saved confirmation, and the list of a form's widget keys. No SQL here: callers pass plain
+cards from the services and get back `ResidentInput`s and error slots."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from services.clock import today
 from services.errors import ValidationFailed
 from services.households import ResidentCard
 from services.next_step import next_material
+from services.visit_page import split_children
 from services.visits import MAX_DAYS_BACK, ResidentInput
 from webui.state import lang, t
 
@@ -27,6 +29,35 @@ FORM_BARRIERS = ("has_smartphone", "phone_own_name", "vneid_level", "has_payment
 EVIDENCE_SKILL = "submit"  # the dossier code submitted during the visit
 FILLED, EMPTY = "●", "○"
 VIDEO_PAGE = "videos"
+
+# ---------------------------------------------------------------- widget keys of one form instance
+# Every widget of a form instance has the key f"{form}.{suffix}"; a resident's widgets have the key
+# f"{form}.r{resident_id}.{suffix}". A new `form` (instance number) starts the form afresh.
+VISIT_KEYS = ("visited_on", "place", "outcome", "members", "follow_up_on", "notes")
+CHILDREN_KEY = "children"  # the "show children" toggle of a household form
+RESIDENT_KEYS = (
+    "present",
+    "guidance",
+    "evidence",
+    *(f"barrier.{name}" for name in FORM_BARRIERS),
+    *(f"level.{skill.value}" for skill in SKILLS),
+    *(f"reason.{skill.value}" for skill in SKILLS),  # drawn only under a skill whose level went down
+)
+
+
+def resident_prefix(form: str, resident_id: int) -> str:
+    """The key prefix of one resident's block in form instance `form`."""
+    return f"{form}.r{resident_id}"
+
+
+def household_form_keys(form: str, resident_ids: Iterable[int]) -> list[str]:
+    """Every widget key a household visit form (instance `form`) may draw, buttons left out: what a
+    draft captures from `st.session_state` and writes back before the form is drawn. Keys of widgets
+    not drawn in a run (a reason field, children folded away) may be absent from session_state."""
+    keys = [f"{form}.{suffix}" for suffix in (*VISIT_KEYS, CHILDREN_KEY)]
+    for rid in resident_ids:
+        keys.extend(f"{resident_prefix(form, rid)}.{suffix}" for suffix in RESIDENT_KEYS)
+    return keys
 
 
 @dataclass
@@ -133,6 +164,12 @@ def _tri(value: object) -> str:
     return {True: "yes", False: "no"}.get(value, "unknown")
 
 
+def _mark_present(present_key: str) -> None:
+    """on_change of a resident's controls: touching any of them means the resident is there (runs
+    before the rerun draws the checkbox, so setting its key is allowed)."""
+    st.session_state[present_key] = True
+
+
 def resident_block(
     key: str,
     card: ResidentCard,
@@ -150,12 +187,16 @@ def resident_block(
     """One resident's rows inside a bordered box; returns what was recorded, or None when the
     resident is not present (or `details` is False: the visit did not take place).
 
-    Widget keys all start with `key`: change it (a new form instance) and the block starts afresh.
+    Widget keys all start with `key` (see `resident_prefix`): change it (a new form instance) and the
+    block starts afresh. With `details`, the guidance chips, skill ladder, dossier code and barriers
+    are drawn whether or not the resident is ticked present, and touching any of them ticks it.
     Skill choices default to `levels_default` (else the current level), so untouched skills record
     nothing. A reason field appears under a skill whose level goes down."""
     current = card.levels
     levels_default = levels_default or current
     rid = card.id
+    present_key = f"{key}.present"
+    touched = {"on_change": _mark_present, "args": (present_key,)}
     with st.container(border=True):
         head = f"**{card.full_name}**" + (f" ({card.birth_year})" if card.birth_year else "")
         if card.is_head:
@@ -163,7 +204,7 @@ def resident_block(
         widths = [5, 3, 2, 2] + ([2] if on_remove else [])
         row = st.columns(widths, vertical_alignment="center")
         with row[0]:
-            present = st.checkbox(head, value=present_default, key=f"{key}.present")
+            present = st.checkbox(head, value=present_default, key=present_key)
         next_material_row(current, key, columns=row[1:4])
         if on_remove:
             row[4].button(
@@ -174,43 +215,33 @@ def resident_block(
                 width="stretch",
             )
         info = [caption, barrier_line(card.barriers)]
-        if not (present and details):
+        if not details:
             info.insert(1, ladder_line(current))
         info = " · ".join(x for x in info if x)
         if info:
             st.caption(info)
         slots[f"resident.{rid}"] = st.empty()
-        if not (present and details):
+        if not details:
             return None
-        pills_col, more_col = st.columns([3, 2], vertical_alignment="center")
+        pills_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
         with pills_col:
             guidance = st.pills(
-                t("journey.guidance"),
+                t("visit_form.guided"),
                 options=[g.value for g in GUIDANCE_KINDS],
                 selection_mode="multi",
                 default=sorted(guidance_default or ()),
                 format_func=lambda g: t("journey.guide_short." + g),
                 key=f"{key}.guidance",
-                label_visibility="collapsed",
+                help=t("visit_form.guided_help"),
+                **touched,
             )
             slots[f"resident.{rid}.guidance"] = st.empty()
         with more_col, st.expander(t("journey.more")):
-            evidence = st.text_input(t("journey.evidence"), value=evidence_default, key=f"{key}.evidence")
-            barriers = _barrier_inputs(key, card, slots)
-        levels: dict[str, int] = {}
-        columns = st.columns(len(SKILLS), gap="small")
-        for column, skill in zip(columns, SKILLS, strict=True):
-            with column:
-                chosen = st.segmented_control(
-                    t("journey.skill_short." + skill.value),
-                    options=list(SKILL_LEVELS),
-                    default=levels_default.get(skill.value, current.get(skill.value, 0)),
-                    required=True,
-                    key=f"{key}.level.{skill.value}",
-                    help=t("skill." + skill.value),
-                    width="stretch",
-                )
-            levels[skill.value] = int(chosen if chosen is not None else current.get(skill.value, 0))
+            evidence = st.text_input(
+                t("journey.evidence"), value=evidence_default, key=f"{key}.evidence", **touched
+            )
+            barriers = _barrier_inputs(key, card, slots, touched)
+        levels = _level_inputs(key, current, levels_default, touched)
         reasons: dict[str, str] = {}
         for skill in SKILLS:
             field = f"resident.{rid}.{skill.value}"
@@ -221,6 +252,8 @@ def resident_block(
                     key=f"{key}.reason.{skill.value}",
                 )
             slots[field] = st.empty()
+    if not present:
+        return None
     return ResidentInput(
         resident_id=rid,
         guidance=set(guidance or ()),
@@ -231,7 +264,31 @@ def resident_block(
     )
 
 
-def _barrier_inputs(key: str, card: ResidentCard, slots: dict[str, DeltaGenerator]) -> dict[str, object]:
+def _level_inputs(key: str, current: dict[str, int], defaults: dict[str, int], touched: dict) -> dict:
+    """The five skill ladders under their group label ("what they can do now", as against the
+    guidance chips above: "what I guided"). Returns skill -> chosen level."""
+    st.markdown(f":small[{t('visit_form.can_do')}]")
+    levels: dict[str, int] = {}
+    columns = st.columns(len(SKILLS), gap="small")
+    for column, skill in zip(columns, SKILLS, strict=True):
+        with column:
+            chosen = st.segmented_control(
+                t("journey.skill_short." + skill.value),
+                options=list(SKILL_LEVELS),
+                default=defaults.get(skill.value, current.get(skill.value, 0)),
+                required=True,
+                key=f"{key}.level.{skill.value}",
+                help=t("skill." + skill.value),
+                width="stretch",
+                **touched,
+            )
+        levels[skill.value] = int(chosen if chosen is not None else current.get(skill.value, 0))
+    return levels
+
+
+def _barrier_inputs(
+    key: str, card: ResidentCard, slots: dict[str, DeltaGenerator], touched: dict
+) -> dict[str, object]:
     """Barrier flags as two-way choices; only the ones changed from what is on record are returned."""
     changed: dict[str, object] = {}
     cols = st.columns(2)
@@ -249,6 +306,7 @@ def _barrier_inputs(key: str, card: ResidentCard, slots: dict[str, DeltaGenerato
                         t("journey.not_asked") if v == "unknown" else t(f"journey.vneid.{v}")
                     ),
                     key=f"{key}.barrier.{name}",
+                    **touched,
                 )
                 value = None if chosen == "unknown" else chosen
             else:
@@ -263,6 +321,7 @@ def _barrier_inputs(key: str, card: ResidentCard, slots: dict[str, DeltaGenerato
                         "no": t("journey.no"),
                     }[v],
                     key=f"{key}.barrier.{name}",
+                    **touched,
                 )
                 value = {"yes": True, "no": False}.get(chosen)
             slots[f"resident.{card.id}.{name}"] = st.empty()
@@ -376,3 +435,79 @@ def team_and_follow_up(
         text = st.text_input(t("journey.notes"), value=notes, key=f"{key}.notes")
         slots["notes"] = st.empty()
     return list(members), follow, text
+
+
+# ---------------------------------------------------------------- children folded away
+
+
+def household_blocks(
+    form: str,
+    residents: list[ResidentCard],
+    draw: Callable[[ResidentCard], ResidentInput | None],
+    *,
+    present_defaults: dict[int, bool] | None = None,
+) -> list[ResidentInput]:
+    """A household's residents: the blocks of those aged 14 or more (or of unknown age), then one
+    "show children (n)" toggle and, when on, the children's blocks. `draw` draws one block and
+    returns its input (None when not present). Returns the inputs of the residents present."""
+    adults, children = split_children(residents, year=today().year)
+    items = [draw(r) for r in adults]
+    if children_shown(form, children, present_defaults or {}):
+        items += [draw(r) for r in children]
+    return [item for item in items if item is not None]
+
+
+def children_shown(form: str, children: list[ResidentCard], present_defaults: dict[int, bool]) -> bool:
+    """One "show children (n)" toggle for the residents under 14 of a household form; True when their
+    blocks are to be drawn. A child already ticked present (a correction, a restored draft, a tap
+    before folding) keeps them shown: the toggle is then on and locked, so no tick is hidden."""
+    if not children:
+        return False
+    key = f"{form}.{CHILDREN_KEY}"
+    ticked = any(
+        st.session_state.get(f"{resident_prefix(form, c.id)}.present", present_defaults.get(c.id, False))
+        for c in children
+    )
+    if ticked:
+        st.session_state[key] = True
+    return st.toggle(
+        t("visit_form.show_children", n=len(children)),
+        key=key,
+        disabled=ticked,
+        help=t("visit_form.children_locked") if ticked else t("visit_form.show_children_help"),
+    )
+
+
+# ---------------------------------------------------------------- saved confirmation
+
+# The app scrolls inside [data-testid="stMain"]: after a save the next view would open at the old
+# offset (mid-list), with the confirmation above the viewport. Runs once, right after the save.
+SCROLL_TOP_JS = """<script>(function () {
+  var doc = window.parent.document;
+  var main = doc.querySelector('[data-testid="stMain"]');
+  if (main) { main.scrollTo({top: 0}); }
+  window.parent.scrollTo(0, 0);
+})();</script>"""
+
+
+def household_label(code: str, head_name: str | None) -> str:
+    """ "A1-0001 (Nguyễn Thị Thủy)": the household code and its head, as a confirmation names it."""
+    return f"{code} ({head_name})" if head_name else code
+
+
+def saved_message(*, household: str, outcome: str, present: int, correction: bool = False) -> str:
+    """What was saved, in words: the household, how the visit went, how many residents were there."""
+    kind = "corrected" if correction else "saved"
+    if outcome == VisitOutcome.DONE:
+        return t(f"visit_form.{kind}_done", household=household, n=present)
+    return t(f"visit_form.{kind}_other", household=household, outcome=t("journey.outcome." + outcome))
+
+
+def saved_confirmation(message: str, *, key: str, fresh: bool) -> None:
+    """The success banner saying what was saved. On the run right after the save (`fresh`) also a
+    toast, and the view scrolls to the top so the banner is where the eye is."""
+    with st.container(key=key):
+        st.success(message, icon=":material/check_circle:")
+    if fresh:
+        st.toast(message, icon=":material/check_circle:")
+        st.html(SCROLL_TOP_JS, unsafe_allow_javascript=True)

@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["household_id"], ["household.id"], name="fk_visit_draft_household_id_household"),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name="fk_visit_draft_household_id_household"
+        ),
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name="fk_visit_draft_user_id_app_user"),
         sa.PrimaryKeyConstraint("user_id", "household_id", name="pk_visit_draft"),
     )

@@ -194,9 +194,9 @@ def wait_idle(page, timeout: float = 30_000) -> None:
 
 @pytest.fixture
 def shot(request) -> Callable[[object, str], Path]:
-    """Save a screenshot of `page` as `<name>.png` under test-results/screenshots/ (or $SCREENSHOT_DIR)
+    """Save a screenshot of `page` as `<name>.png` under test-output/screenshots/ (or $SCREENSHOT_DIR)
     and print its path, so a reviewer can open every screen a test visited."""
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT_ROOT / "test-results" / "screenshots")
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT_ROOT / "test-output" / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, *, full_page: bool = False) -> Path:

@@ -44,12 +44,10 @@ def expect_home(page: Page) -> None:
     expect(page.get_by_label(vi("login.password"))).to_have_count(0)
 
 
-def open_sidebar(page: Page) -> None:
-    """At tablet width the sidebar may start collapsed: open it when its content is hidden."""
-    sidebar = page.get_by_test_id("stSidebar")
-    if sidebar.get_attribute("data-collapsed") == "true":
-        page.get_by_test_id("stExpandSidebarButton").click()
-    expect(sidebar).to_have_attribute("data-collapsed", "false")
+def open_menu(page: Page) -> None:
+    """The menu (pages, language, Sign out) is a popover in the top bar, not a sidebar."""
+    page.locator(".st-key-shell_menu").get_by_role("button").first.click()
+    expect(page.get_by_test_id("stPopoverBody")).to_be_visible()
 
 
 def test_volunteer_signs_in_stays_signed_in_after_reload_and_signs_out(page: Page, demo_app, tmp_path):
@@ -71,7 +69,7 @@ def test_volunteer_signs_in_stays_signed_in_after_reload_and_signs_out(page: Pag
     wait_idle(page)
     expect_home(page)
 
-    open_sidebar(page)
+    open_menu(page)
     page.get_by_role("button", name=vi("nav.signout")).click()
     expect_sign_in_form(page)
     wait_idle(page)
@@ -92,7 +90,7 @@ def test_signed_out_cookie_cannot_be_replayed(page: Page, demo_app, browser):
     saved = [c for c in page.context.cookies() if c["name"] == "fiveb3h_session"]
     assert saved
 
-    open_sidebar(page)
+    open_menu(page)
     page.get_by_role("button", name=vi("nav.signout")).click()
     expect_sign_in_form(page)
     wait_idle(page)

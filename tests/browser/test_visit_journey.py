@@ -1,7 +1,7 @@
 """The volunteer's journey in a real Chromium at tablet size (768×1024) on the demo database: find a
-household by a resident's name typed without diacritics, record a done visit for three residents,
-see it in "my recent visits", reload and still find it. Counts the taps from the opened household to
-the saved visit."""
+household by a resident's name typed without diacritics, record a done visit for three residents
+(nobody is ticked present until touched), see the confirmation in view, see it in "my recent visits",
+reload and still find it. Counts the taps from the opened household to the saved visit."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from models.db import make_engine, read_session
 from models.tables import Household, Resident, ResidentSkill, User, Visit
+from services.clock import today
 from services.i18n import t
 from services.scope import load_actor
 from services.text import search_key
+from services.visit_page import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.test_signin import sign_in
 
@@ -35,8 +37,9 @@ def css_key(key: str) -> str:
 
 
 def pick_household(env: dict[str, str]) -> dict:
-    """A household of three active residents in one of the demo volunteer's villages, whose name search
-    (without diacritics) is specific; for each resident a skill below 3 to raise by one."""
+    """A household of three active residents aged 14 or more (none folded away as a child) in one of
+    the demo volunteer's villages, whose name search (without diacritics) is specific; for each
+    resident a skill below 3 to raise by one."""
     engine = make_engine(env["DATABASE_URL"])
     try:
         with read_session(engine) as s:
@@ -57,11 +60,13 @@ def pick_household(env: dict[str, str]) -> dict:
             for household_id in s.exec(threes).scalars():
                 residents = list(
                     s.exec(
-                        select(Resident.id, Resident.full_name).where(
-                            Resident.household_id == household_id, Resident.status == "active"
-                        )
+                        select(Resident.id, Resident.full_name, Resident.birth_year, Resident.is_head)
+                        .where(Resident.household_id == household_id, Resident.status == "active")
+                        .order_by(Resident.id)
                     ).all()
                 )
+                if any(is_child(r.birth_year, year=today().year) for r in residents):
+                    continue
                 name = residents[0].full_name
                 if search_key(name) == name or len({search_key(r.full_name) for r in residents}) < 3:
                     continue  # need diacritics in the name to prove the point
@@ -71,7 +76,7 @@ def pick_household(env: dict[str, str]) -> dict:
                 if namesakes != 1:
                     continue
                 plan = []
-                for rid, _name in residents:
+                for rid, *_rest in residents:
                     levels = dict(
                         s.exec(
                             select(ResidentSkill.skill, ResidentSkill.level).where(
@@ -85,22 +90,45 @@ def pick_household(env: dict[str, str]) -> dict:
                     plan.append((rid, skill, levels.get(skill, 0) + 1))
                 code = s.get(Household, household_id).code
                 last = s.exec(select(func.coalesce(func.max(Visit.id), 0))).scalar_one()
-                return {"id": household_id, "code": code, "name": name, "plan": plan, "last_visit": last}
+                head = next((r.full_name for r in residents if r.is_head), None)
+                return {
+                    "id": household_id,
+                    "code": code,
+                    "name": name,
+                    "head": head,
+                    "plan": plan,
+                    "last_visit": last,
+                }
     finally:
         engine.dispose()
     pytest.fail("the demo data has no household of three in the volunteer's villages")
 
 
 def new_visits(env: dict[str, str], after_id: int) -> list[tuple]:
+    """(id, household, outcome) of the visits recorded after `after_id`."""
     engine = make_engine(env["DATABASE_URL"])
     try:
         with read_session(engine) as s:
-            return list(s.exec(select(Visit.household_id, Visit.outcome).where(Visit.id > after_id)).all())
+            return list(
+                s.exec(
+                    select(Visit.id, Visit.household_id, Visit.outcome)
+                    .where(Visit.id > after_id)
+                    .order_by(Visit.id)
+                ).all()
+            )
     finally:
         engine.dispose()
 
 
-def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app, demo_env, tmp_path):
+def present_box(page: Page, rid: int):
+    return page.locator(f"[class*='-r{rid}-present'] input")
+
+
+def scroll_main_to_top(page: Page) -> None:
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+
+
+def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app, demo_env, shot):
     target = pick_household(demo_env)
     typed = search_key(target["name"])
     assert typed != target["name"]
@@ -117,13 +145,18 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
     hit = page.locator(f".{css_key('visit.hit.' + str(target['id']))} button")
     expect(hit).to_contain_text(target["code"])
     expect(hit).to_contain_text(target["name"])
+    wait_idle(page)
+    shot(page, "visit-search-768x1024")
     hit.click()
     wait_idle(page)
     expect(page.get_by_role("button", name=vi("journey.save"))).to_be_visible()
+    # Nobody is present until touched (issue 8, item 2).
+    for rid, _skill, _level in target["plan"]:
+        expect(present_box(page, rid)).not_to_be_checked()
 
     # ---- from the opened household to the saved visit: every tap counted
     taps = 0
-    for (rid, skill, level), guide in zip(target["plan"], GUIDES, strict=True):
+    for i, ((rid, skill, level), guide) in enumerate(zip(target["plan"], GUIDES, strict=True)):
         pills = page.locator(f"[class*='-r{rid}-guidance']")
         pills.get_by_role("button", name=vi(f"journey.guide_short.{guide}")).click()
         taps += 1
@@ -132,29 +165,40 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
         ladder.get_by_role("radio", name=str(level), exact=True).click()
         taps += 1
         wait_idle(page)
+        # Touching a resident's controls ticks them; the residents not touched yet stay unticked.
+        expect(present_box(page, rid)).to_be_checked()
+        for later, _skill, _level in target["plan"][i + 1 :]:
+            expect(present_box(page, later)).not_to_be_checked()
     for rid, _skill, _level in target["plan"]:
-        expect(page.locator(f"[class*='-r{rid}-present'] input")).to_be_checked()
+        expect(present_box(page, rid)).to_be_checked()
+    # Both groups are labelled: what was guided, what they can do now (issue 8, item 9).
+    first = target["plan"][0][0]
+    block = page.locator(f"[class*='-r{first}-guidance']")
+    expect(block.get_by_text(vi("visit_form.guided"), exact=True)).to_be_visible()
+    expect(page.get_by_text(vi("visit_form.can_do")).first).to_be_visible()
 
-    page.mouse.move(0, 0)
-    shot = tmp_path / "visit-form-768x1024.png"
-    page.screenshot(path=str(shot))
-    full = tmp_path / "visit-form-full.png"
-    page.screenshot(path=str(full), full_page=True)
-    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-    top = tmp_path / "visit-form-top-768x1024.png"
-    page.screenshot(path=str(top))
+    scroll_main_to_top(page)
+    shot(page, "visit-form-768x1024")
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    print(f"screenshots: {top} {shot} {full}; main scroll height {height}px")
+    print(f"main scroll height {height}px")
 
-    page.get_by_role("button", name=vi("journey.save")).click()
+    page.get_by_role("button", name=vi("journey.save")).click()  # scrolled down to the button
     taps += 1
     wait_idle(page)
-    expect(page.get_by_text(vi("journey.saved", code=target["code"]))).to_be_visible()
+    household = f"{target['code']} ({target['head']})" if target["head"] else target["code"]
+    saved = page.get_by_test_id("stAlertContentSuccess").get_by_text(
+        vi("visit_form.saved_done", household=household, n=3)
+    )
+    # The confirmation is where the eye is, not above the viewport (issue 8, item 5).
+    expect(saved).to_be_in_viewport()
+    shot(page, "visit-saved-768x1024")
     print(f"taps from the opened household to the saved visit: {taps}")
     assert taps <= MAX_TAPS
     expect(page.get_by_text(vi("journey.show_next"))).to_be_visible()
 
-    assert new_visits(demo_env, target["last_visit"]) == [(target["id"], "done")]
+    recorded = new_visits(demo_env, target["last_visit"])
+    assert [(h, o) for _i, h, o in recorded] == [(target["id"], "done")]
+    visit_id = recorded[0][0]
 
     # ---- my recent visits, before and after a reload
     page.get_by_test_id("stMainBlockContainer").get_by_role("link", name=vi("journey.open_my_visits")).click()
@@ -166,3 +210,14 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
     wait_idle(page)
     expect(page.get_by_text(re.compile(re.escape(target["code"]))).first).to_be_visible()
     expect(page.get_by_label(vi("login.password"))).to_have_count(0)
+
+    # ---- a correction: saved from the bottom of the long form, confirmed in view
+    page.locator(f".{css_key(f'my_visits.edit.{visit_id}')} button").click()
+    wait_idle(page)
+    page.get_by_role("button", name=vi("journey.save_correction")).click()
+    wait_idle(page)
+    corrected = page.get_by_test_id("stAlertContentSuccess").get_by_text(
+        vi("visit_form.corrected_done", household=household, n=3)
+    )
+    expect(corrected).to_be_in_viewport()
+    shot(page, "my-visits-corrected-768x1024")

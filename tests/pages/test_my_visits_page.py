@@ -90,7 +90,10 @@ def test_volunteer_corrects_a_visit_through_the_prefilled_form(world):
     by_key(at.button_group, f"{prefix}.r{r2}.guidance").set_value(["guide_apps"]).run()
     by_key(at.button, "my_visits.save").click().run()
     assert not at.exception, at.exception
-    assert vi("journey.corrected") in [s.value for s in at.success]
+    # Issue 8 (5): the confirmation says what was saved (it used to say only "visit corrected").
+    saved = vi("visit_form.corrected_done", household="A1-0001", n=2)
+    assert [s.value for s in at.success] == [saved]
+    assert [x.value for x in at.toast] == [saved]
     with read_session(e) as s:
         levels = set(
             s.exec(select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level)).all()

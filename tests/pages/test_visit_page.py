@@ -172,8 +172,12 @@ def test_record_a_done_visit_for_three_residents(world):
     assert events == 3, "untouched skills must not create events"
     assert world["mate"] in members
 
-    # Saved: the message, what to show next, and a fresh form for the next household.
-    assert [s.value for s in at.success] == [vi("journey.saved", code="A1-0001")]
+    # Saved: the message (issue 8, item 5: it says what was saved — the household and how many
+    # were there — where it used to say only "saved household A1-0001"), as a banner and a toast,
+    # what to show next, and a fresh form for the next household.
+    saved = vi("visit_form.saved_done", household="A1-0001", n=3)
+    assert [s.value for s in at.success] == [saved]
+    assert [x.value for x in at.toast] == [saved]
     assert "household" not in at.query_params
     assert "visit.idempotency_key" not in at.session_state
     assert any(vi("journey.show_next") in m.value for m in at.markdown)

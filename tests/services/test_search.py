@@ -130,3 +130,60 @@ def test_wide_scope_strategy_gives_the_same_matches(engine, world, monkeypatch):
     assert _ids(engine, leader, "B1-H0001") == [h["b1"]]
     assert h["z"] not in _ids(engine, leader, "thuy")
     assert len(_ids(engine, leader, "thuy", limit=2)) == 2
+
+
+def test_hits_carry_every_resident_and_the_visit_status(engine, world):
+    """Issue 8 (16): a result names the household's residents (head first) and says whether it was
+    never visited, when it was last visited and how, and whether a revisit is due."""
+    from datetime import timedelta
+
+    from models.db import write_session
+    from models.tables import Resident
+    from services.clock import today
+    from services.visits import VisitInput, record_visit, withdraw_visit
+
+    h, vol, ids = world["h"], world["vol"], world["ids"]
+    family = f.create_household(engine, village_id=ids["A1"], code="A1-H0020", address="Xóm Giữa")
+    names = ["Đỗ Văn Hùng", "Đỗ Thị Hạnh", "Đỗ Minh Khôi"]
+    people = [f.create_resident(engine, household_id=family, full_name=n) for n in names]
+    with write_session(engine) as s:
+        s.get(Resident, people[1]).is_head = True
+    with read_session(engine) as s:
+        hit = search_households(s, actor=vol, query="A1-H0020")[0]
+    assert hit.resident_names == ["Đỗ Thị Hạnh", "Đỗ Văn Hùng", "Đỗ Minh Khôi"]
+    assert (hit.last_visited_on, hit.last_outcome, hit.follow_up_on) == (None, None, None)
+
+    def visit(key, days_ago, outcome, follow_in=None, household=family):
+        with write_session(engine) as s:
+            return record_visit(
+                s,
+                actor=vol,
+                data=VisitInput(
+                    idempotency_key=key,
+                    visited_on=today() - timedelta(days=days_ago),
+                    place="home",
+                    outcome=outcome,
+                    household_id=household,
+                    follow_up_on=None if follow_in is None else today() + timedelta(days=follow_in),
+                ),
+            )
+
+    visit("s-1", 9, "done")
+    visit("s-2", 5, "nobody_home", follow_in=-1)
+    later = visit("s-3", 2, "refused")
+    with write_session(engine) as s:
+        withdraw_visit(s, actor=vol, visit_id=later, reason="Ghi nhầm")
+    visit("s-4", 7, "done", household=h["hoa"])
+    with read_session(engine) as s:
+        hit = search_households(s, actor=vol, query="do thi hanh")[0]
+        hoa = search_households(s, actor=vol, query="le van hoa")[0]
+    # The withdrawn visit does not count: the latest active one is "nobody home", revisit overdue.
+    assert hit.household_id == family
+    assert (hit.last_visited_on, hit.last_outcome) == (today() - timedelta(days=5), "nobody_home")
+    assert hit.follow_up_on == today() - timedelta(days=1) and hit.revisit_due(today())
+    assert [r.full_name for r in hit.residents] == ["Đỗ Thị Hạnh"]  # the one that matched
+    assert (hoa.last_visited_on, hoa.last_outcome, hoa.revisit_due(today())) == (
+        today() - timedelta(days=7),
+        "done",
+        False,
+    )

@@ -1,4 +1,5 @@
-"""The volunteer's worklist: order (revisits due, never visited, the rest), grouping, paging and scope."""
+"""The volunteer's worklist: order (revisits due, the most overdue first; never visited; the rest),
+grouping, paging, the count of households still to visit, and scope."""
 
 import pytest
 
@@ -60,9 +61,10 @@ def test_order_due_first_then_never_then_rest_grouped_by_village(engine):
     with read_session(engine) as s:
         result = worklist(s, actor=vol)
     order = [r.household_id for r in result.rows]
+    # Issue 8 (16): revisits due are ordered by how overdue (oldest follow-up first), not by village.
     assert order == [
-        h["a2_due"],
         h["a1_overdue"],
+        h["a2_due"],
         h["a2_tried"],
         h["a1_never_a"],
         h["a1_never_b"],
@@ -70,6 +72,8 @@ def test_order_due_first_then_never_then_rest_grouped_by_village(engine):
         h["a1_visited"],
     ]
     assert result.total == 7
+    # Still to visit: the two revisits due and the three without a done visit; not the two visited.
+    assert result.to_visit == 5
     assert result.village_ids == (ids["A2"], ids["A1"])
     rows = {r.household_id: r for r in result.rows}
     assert rows[h["a2_due"]].tag == "due"
@@ -83,7 +87,46 @@ def test_order_due_first_then_never_then_rest_grouped_by_village(engine):
     with read_session(engine) as s:
         page = worklist(s, actor=vol, limit=3, offset=3)
     assert [r.household_id for r in page.rows] == order[3:6]
-    assert page.total == 7
+    assert (page.total, page.to_visit) == (7, 5)
+
+
+def test_overdue_revisits_come_oldest_follow_up_first_across_villages(engine):
+    """Follow-ups due 9, 3 and 1 days ago and today, spread over both villages and addresses that
+    would put them in another order: the most overdue comes first."""
+    ids, _tx, _ty, _tb, vol = _world(engine)
+    plan = [  # (village, address, follow-up days from today)
+        ("A1", "Số 1", -3),
+        ("A2", "Số 9", -1),
+        ("A1", "Số 2", 0),
+        ("A2", "Số 8", -9),
+    ]
+    made = []
+    for village, address, follow in plan:
+        household = f.create_household(engine, village_id=ids[village], address=address)
+        _visit(engine, vol, household, days_ago=10, outcome="come_back", follow_up_in=follow)
+        made.append(household)
+    later = f.create_household(engine, village_id=ids["A1"], address="Số 0")
+    _visit(engine, vol, later, days_ago=1, follow_up_in=4)  # visited, follow-up not due yet
+    with read_session(engine) as s:
+        result = worklist(s, actor=vol)
+    assert [r.household_id for r in result.rows] == [made[3], made[0], made[1], made[2], later]
+    assert [r.tag for r in result.rows] == ["overdue", "overdue", "overdue", "due", "visited"]
+    assert (result.total, result.to_visit) == (5, 4)
+
+
+def test_to_visit_counts_only_households_still_to_visit(engine):
+    ids, _tx, _ty, _tb, vol = _world(engine)
+    done = [f.create_household(engine, village_id=ids["A1"]) for _ in range(3)]
+    for household in done:
+        _visit(engine, vol, household, days_ago=2)
+    tried = f.create_household(engine, village_id=ids["A2"])
+    _visit(engine, vol, tried, days_ago=2, outcome="nobody_home")  # nobody home: still to visit
+    f.create_household(engine, village_id=ids["A2"])  # never visited
+    f.create_household(engine, village_id=ids["B1"])  # another commune: not on the list at all
+    with read_session(engine) as s:
+        result = worklist(s, actor=vol, limit=2)
+    assert (result.total, result.to_visit) == (5, 2)
+    assert len(result.rows) == 2
 
 
 def test_volunteer_sees_only_their_team_villages(engine):
