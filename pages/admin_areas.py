@@ -6,6 +6,7 @@ from models.db import read_session, write_session
 from models.enums import AreaLevel, Role
 from services import areas as area_service
 from services.errors import AppError, ValidationFailed
+from webui import localize
 from webui.form_notice import notice_next_run, show_notice
 from webui.guard import require
 from webui.state import engine, lang, t
@@ -213,6 +214,7 @@ with tab_import:
     st.caption(t("admin_areas.import_help"))
     show_notice("import")
     round_no = st.session_state.get(K_UPLOAD_ROUND, 0)
+    localize.uploader_texts(f"admin_areas.upload.{round_no}", ["csv"])
     upload = st.file_uploader(t("admin_areas.upload"), type=["csv"], key=f"admin_areas.upload.{round_no}")
     if upload is not None:
         data = upload.getvalue()

@@ -9,6 +9,7 @@ from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
 from services.resident_import import ImportReport, import_residents
+from webui import localize
 from webui.guard import require
 from webui.state import engine, lang, t
 
@@ -52,6 +53,7 @@ for column, fmt in zip(st.columns(2), import_template.FORMATS, strict=True):
         width="stretch",
     )
 
+localize.uploader_texts("imp_file", ["csv", "xlsx"])
 upload = st.file_uploader(t("imp.file"), type=["csv", "xlsx"], key="imp_file")
 create_villages = st.checkbox(t("imp.create_villages"), key="imp_create_villages")
 choices = None if upload is None else (upload.file_id, area_code, create_villages)

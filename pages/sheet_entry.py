@@ -166,6 +166,7 @@ def sheet_view(sheet_id: str) -> None:
                 options=list(mates),
                 format_func=lambda m: mates.get(m, str(m)),
                 placeholder=t("journey.members_pick"),
+                select_all=False,
                 key=f"{form}.members",
             )
             slots["members"] = st.empty()

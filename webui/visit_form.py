@@ -417,6 +417,7 @@ def team_and_follow_up(
             default=[m for m in (member_ids or []) if m in mates],
             format_func=lambda m: mates.get(m, str(m)),
             placeholder=t("journey.members_pick"),
+            select_all=False,
             key=f"{key}.members",
         )
         slots["members"] = st.empty()
