@@ -64,7 +64,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 @command("check-rollups")
 def cmd_check_rollups(args: argparse.Namespace) -> int:
     from models.db import read_session
-    from services.rollups import compare
+    from services.rollups.core import compare
 
     engine = engine_or_exit()
     with read_session(engine) as session:
@@ -82,7 +82,7 @@ def cmd_check_rollups(args: argparse.Namespace) -> int:
 
 @command("rebuild-rollups")
 def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
-    from services.rollups import rebuild
+    from services.rollups.core import rebuild
 
     engine = engine_or_exit()
     with write_session(engine) as session:

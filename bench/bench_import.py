@@ -24,13 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
+from core.clock import utcnow
+from core.text import search_key
 from models.db import make_engine, read_session, write_session
 from models.migrate import upgrade_to_head
 from models.tables import Area, Household, Resident
 from services.areas import create_area
-from services.clock import utcnow
-from services.resident_import import import_residents
-from services.text import search_key
+from services.people.importing import import_residents
 
 FAMILY = [
     "Nguyễn",
@@ -208,7 +208,7 @@ def main() -> None:
     print(f"re-import dry run (0 created expected: {again.residents_created}, "
           f"{again.unchanged:,} unchanged): {time.perf_counter() - start:.1f} s")  # fmt: skip
     if args.check:
-        from services.rollups import compare
+        from services.rollups.core import compare
 
         start = time.perf_counter()
         with read_session(engine) as s:

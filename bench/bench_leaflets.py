@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services import pdf
-from services.content import get_catalogue
-from services.printing import visit_url
+from services.printing import pdf
+from services.printing.content import get_catalogue
+from services.printing.documents import visit_url
 
 BASE = "https://5b3h.example.vn"
 

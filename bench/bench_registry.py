@@ -23,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from core.clock import today
+from core.text import person_sort_key
 from models.db import make_engine, read_session, write_session
 from models.migrate import upgrade_to_head
 from models.tables import Area, Household, Resident, ResidentSkill
-from services.clock import today
-from services.registry import RegistryFilter, fill_missing_sort_names, list_residents
-from services.scope import Actor
-from services.text import person_sort_key
+from services.access import Actor
+from services.people.registry import RegistryFilter, fill_missing_sort_names, list_residents
 
 RUNS = 5
 

@@ -21,13 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select, text
 
 from bench.bench_visit_commit import open_database, pct, pick_volunteer
+from core.text import search_key
 from models.db import make_engine, read_session
 from models.enums import AreaLevel, Role
 from models.tables import Area, Household, Resident, User
-from services.scope import Actor, load_actor
-from services.search import search_households
-from services.text import search_key
-from services.worklist import scope_village_ids
+from services.access import Actor, load_actor
+from services.visits.search import search_households
+from services.visits.worklist import scope_village_ids
 
 
 def _actor_at(session, role: str, level: str) -> Actor | None:

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, insert, select
 from sqlalchemy.engine import make_url
 
+from core.clock import today, utcnow
 from models.db import make_engine, read_session, write_session
 from models.enums import SKILLS, Role
 from models.tables import (
@@ -39,9 +40,8 @@ from models.tables import (
     VisitMember,
     VisitResident,
 )
-from services.clock import today, utcnow
-from services.scope import load_actor
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.access import load_actor
+from services.visits.record import ResidentInput, VisitInput, record_visit
 
 RESIDENTS_PER_VISIT = 5
 
@@ -49,8 +49,8 @@ RESIDENTS_PER_VISIT = 5
 def open_database(url: str | None, *, copy: bool, scale: str = "commune") -> tuple[str, str]:
     """A database URL to work on and a description. Without `url`, seeds a fresh SQLite file."""
     if url is None:
+        from demo.seed import seed_database
         from models.migrate import upgrade_to_head
-        from services.seed import seed_database
 
         path = Path(tempfile.mkdtemp(prefix="bench5b3h-")) / "bench.sqlite"
         url = f"sqlite:///{path}"

@@ -19,13 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from core.clock import utcnow
+from core.text import search_key
+from demo.seed import COLUMNS, seed_database
 from models.db import make_engine, read_session, write_session
 from models.migrate import upgrade_to_head
 from models.tables import Area, Household, Resident
-from services.clock import utcnow
-from services.rollups import compare
-from services.seed import COLUMNS, seed_database
-from services.text import search_key
+from services.rollups.core import compare
 
 BASELINE_ROWS = 20_000
 

@@ -56,8 +56,8 @@ def _write(out: str, data: bytes, what: str) -> int:
 
 
 def cmd_leaflet(args: argparse.Namespace) -> int:
-    from services.content import get_catalogue
-    from services.printing import area_by_code, leaflet_document
+    from services.printing.content import get_catalogue
+    from services.printing.documents import area_by_code, leaflet_document
 
     catalogue = get_catalogue()
     if args.leaflet not in catalogue.leaflets:
@@ -77,7 +77,7 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
-    from services.printing import area_by_code, household_cards_document
+    from services.printing.documents import area_by_code, household_cards_document
 
     engine = _engine()
     with read_session(engine) as session:
@@ -89,7 +89,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
 
 def cmd_visit_sheets(args: argparse.Namespace) -> int:
     from models.db import write_session
-    from services.printing import area_by_code, visit_sheets_document
+    from services.printing.documents import area_by_code, visit_sheets_document
 
     if not Path(args.out).parent.is_dir():  # before the sheets are recorded as printed
         return _fail(f"no such folder: {Path(args.out).parent}")

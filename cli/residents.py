@@ -48,9 +48,9 @@ def _report_problems(exc: ValidationFailed, lang: str) -> None:
 
 
 def cmd_import_residents(args) -> int:
+    from core.i18n import t
     from models.db import read_session, write_session
-    from services.i18n import t
-    from services.resident_import import import_residents
+    from services.people.importing import import_residents
 
     path = Path(args.file)
     if not path.is_file():
@@ -107,8 +107,8 @@ def cmd_import_residents(args) -> int:
 def cmd_export(args) -> int:
     from models.db import read_session
     from models.tables import Area
-    from services.export import export_residents
-    from services.scope import Actor
+    from services.access import Actor
+    from services.people.export import export_residents
 
     engine = _engine()
     with read_session(engine) as session:

@@ -7,9 +7,9 @@ import sys
 
 from sqlalchemy import inspect
 
+from core.i18n import t
+from demo.seed import DEFAULT_SEED, SCALES, SeedRefused, is_empty, seed_database
 from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, read_session
-from services.i18n import t
-from services.seed import DEFAULT_SEED, SCALES, SeedRefused, is_empty, seed_database
 
 
 def add_commands(subparsers, command) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from models.settings import get_settings
+from core.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_POOL_SIZE = 5  # connections kept open per engine (process)

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from models.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 
 def alembic_config() -> Config:

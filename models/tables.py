@@ -52,7 +52,7 @@ class Household(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     status: str = Field(default="active", max_length=16)
     merged_into_id: int | None = Field(default=None, foreign_key="household.id", index=True)
-    # Derived from the active visits (kept by services.visits): worklist ordering without scans.
+    # Derived from the active visits (kept by services.visits.record): worklist ordering without scans.
     first_visited_on: date | None = None
     last_visited_on: date | None = None
     follow_up_on: date | None = Field(default=None, index=True)
@@ -99,7 +99,7 @@ class Resident(SQLModel, table=True):
 
 
 def _sort_name_default(context) -> str:
-    from services.registry import person_sort_name  # lazy: services import these tables
+    from core.text import person_sort_name  # no project imports: no cycle
 
     return person_sort_name(context.get_current_parameters().get("full_name"))
 

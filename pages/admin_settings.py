@@ -6,7 +6,7 @@ from models.db import read_session, write_session
 from models.enums import Role
 from services import app_settings
 from services.errors import AppError, ValidationFailed
-from services.pdf import qr_png
+from services.printing.pdf import qr_png
 from webui.guard import require
 from webui.state import engine, flash, lang, t
 

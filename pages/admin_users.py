@@ -7,7 +7,7 @@ from models.enums import Role
 from services import auth
 from services.areas import list_subtree
 from services.errors import AppError, FieldProblem, ValidationFailed
-from services.teams import list_teams
+from services.teams.teams import list_teams
 from webui.form_notice import notice_next_run, show_notice
 from webui.guard import require
 from webui.state import engine, lang, t

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from core.clock import today
 from models.db import read_session
 from models.enums import SKILLS
-from services.clock import today
-from services.dashboard import home_summary
+from services.rollups.dashboard import home_summary
 from webui.guard import require
 from webui.state import engine, t
 

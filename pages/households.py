@@ -4,9 +4,9 @@ import streamlit as st
 
 from models.db import read_session, write_session
 from models.enums import Role
-from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
-from services.registry import (
+from services.people import admin
+from services.people.registry import (
     RegistryFilter,
     count_households,
     household_detail,

@@ -8,7 +8,7 @@ from models.enums import Role
 from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
-from services.resident_import import ImportReport, import_residents
+from services.people.importing import ImportReport, import_residents
 from webui import localize
 from webui.guard import require
 from webui.state import engine, lang, t

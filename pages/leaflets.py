@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from core.settings import get_settings
 from models.db import read_session, write_session
-from models.settings import get_settings
-from services import app_settings, printing
-from services.content import get_catalogue
+from services import app_settings
 from services.errors import AppError
-from services.pdf import leaflet_targets
+from services.printing import documents as printing
+from services.printing.content import get_catalogue
+from services.printing.pdf import leaflet_targets
 from webui.guard import require
 from webui.state import engine, lang, t
 

@@ -6,13 +6,13 @@ import uuid
 import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core.clock import today
 from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitKind, VisitOutcome, VisitStatus
-from services.clock import today
 from services.errors import AppError, ValidationFailed
-from services.households import household_card
-from services.visit_page import attendee_cards, teammates, visit_draft
-from services.visits import VisitInput, correct_visit, recent_visits, withdraw_visit
+from services.people.households import household_card
+from services.visits.queries import attendee_cards, teammates, visit_draft
+from services.visits.record import VisitInput, correct_visit, recent_visits, withdraw_visit
 from webui import visit_form
 from webui.guard import require
 from webui.state import engine, lang, t

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from core.clock import today
 from models.db import read_session, write_session
 from models.enums import SKILLS, QuotaMetric, Role
-from services import campaigns as svc
-from services.clock import today
 from services.errors import ValidationFailed
+from services.teams import campaigns as svc
 from webui.guard import require
 from webui.state import engine, flash, lang, t
 

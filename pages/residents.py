@@ -4,10 +4,10 @@ import streamlit as st
 
 from models.db import read_session, write_session
 from models.enums import SKILLS, Role, Sex
-from services import household_admin as admin
 from services.errors import AppError, ValidationFailed
-from services.export import export_bytes
-from services.registry import (
+from services.people import admin
+from services.people.export import export_bytes
+from services.people.registry import (
     RegistryFilter,
     count_residents,
     list_residents,

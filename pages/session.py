@@ -9,10 +9,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitOutcome
 from services.errors import AppError, ValidationFailed
-from services.households import add_resident, household_card, likely_duplicates
-from services.search import search_households
-from services.visit_page import attendee_cards, commune_of_village, session_places, teammates
-from services.visits import VisitInput, record_visit
+from services.people.households import add_resident, household_card, likely_duplicates
+from services.visits.queries import attendee_cards, commune_of_village, session_places, teammates
+from services.visits.record import VisitInput, record_visit
+from services.visits.search import search_households
 from webui import visit_form
 from webui.guard import require
 from webui.state import engine, flash, lang, t

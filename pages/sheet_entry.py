@@ -8,7 +8,7 @@ from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role
 from services import sheet_entry
 from services.errors import AppError, ValidationFailed
-from services.visit_page import teammates
+from services.visits.queries import teammates
 from webui import sheet_form
 from webui.guard import require
 from webui.state import engine, lang, t

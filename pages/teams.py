@@ -4,11 +4,11 @@ from collections import defaultdict
 
 import streamlit as st
 
+from core.text import normalize_name
 from models.db import read_session, write_session
 from models.enums import AreaLevel
-from services import teams as svc
 from services.errors import ValidationFailed
-from services.text import normalize_name
+from services.teams import teams as svc
 from webui.form_notice import notice_next_run, show_notice
 from webui.guard import require
 from webui.localize import choose_many

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from core.settings import get_settings
 from models.enums import SKILLS
-from models.settings import get_settings
-from services.content import get_catalogue, video_link
-from services.pdf import qr_png
+from services.printing.content import get_catalogue, video_link
+from services.printing.pdf import qr_png
 from webui.guard import require
 from webui.state import t
 

@@ -7,17 +7,17 @@ import uuid
 import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core.clock import today
 from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitOutcome
-from services.clock import today
 from services.errors import AppError, NotFound, PermissionDenied, ValidationFailed
-from services.households import add_resident, create_household, household_card, likely_duplicates
-from services.printing import villages_in_scope
-from services.search import search_households
-from services.teams import list_teams
-from services.visit_page import commune_of_village, teammates
-from services.visits import VisitInput, record_visit
-from services.worklist import worklist
+from services.people.households import add_resident, create_household, household_card, likely_duplicates
+from services.printing.documents import villages_in_scope
+from services.teams.teams import list_teams
+from services.visits.queries import commune_of_village, teammates
+from services.visits.record import VisitInput, record_visit
+from services.visits.search import search_households
+from services.visits.worklist import worklist
 from webui import drafts as visit_drafts
 from webui import visit_form
 from webui.guard import require

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
+from core.settings import get_settings
 from models.enums import Role
-from models.settings import get_settings
 from models.tables import AppSetting
 from services import audit
+from services.access import Actor, require_role
 from services.errors import AppError, FieldProblem, PermissionDenied, ValidationFailed
-from services.scope import Actor, require_role
 
 PUBLIC_BASE_URL = "public_base_url"  # app_setting key; the APP_BASE_URL environment variable is the fallback
 URL_MAX = 200

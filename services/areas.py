@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
+from core.clock import utcnow
+from core.text import normalize_official_name, normalize_text, search_key, sort_key
 from models.enums import PARENT_LEVELS, AreaLevel, Role
 from models.tables import Area, RollupArea, RollupAreaWeek, RollupSkill
 from services import audit
-from services.clock import utcnow
+from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.rollups import ACTIVITY_COLUMNS, AREA_COLUMNS, upsert_add
-from services.scope import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
-from services.text import normalize_official_name, normalize_text, search_key, sort_key
+from services.rollups.core import ACTIVITY_COLUMNS, AREA_COLUMNS, upsert_add
 
 CODE_MAX = 32
 NAME_MAX = 200

@@ -6,8 +6,8 @@ import json
 
 from sqlmodel import Session
 
+from core.clock import utcnow
 from models.tables import AuditLog
-from services.clock import utcnow
 
 
 def record(

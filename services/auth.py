@@ -13,14 +13,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from core.clock import utcnow
+from core.settings import get_settings
+from core.text import normalize_name
 from models.enums import Role
-from models.settings import get_settings
 from models.tables import Area, AuthToken, Team, User
 from services import audit
-from services.clock import utcnow
+from services.access import Actor, get_area_in_scope, load_actor, require_role
 from services.errors import AppError, FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.scope import Actor, get_area_in_scope, load_actor, require_role
-from services.text import normalize_name
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same.

@@ -11,11 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from core.clock import utcnow
 from models.tables import Household, VisitDraft
-from services.clock import utcnow
+from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.households import WRITER_ROLES
-from services.scope import Actor, require_role, require_village_access
+from services.people.households import WRITER_ROLES
 
 DRAFT_HOURS = 24
 MAX_DRAFT_CHARS = 64_000  # a household of 15 residents with long notes stays far below this

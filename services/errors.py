@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 class AppError(Exception):
-    """A refusal the user should read. `key` names a message in `services.i18n`."""
+    """A refusal the user should read. `key` names a message in `core.i18n`."""
 
     def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)
@@ -14,7 +14,7 @@ class AppError(Exception):
         self.params = params
 
     def message(self, lang: str = "vi") -> str:
-        from services.i18n import t
+        from core.i18n import t
 
         return t(self.key, lang, **self.params)
 
@@ -44,7 +44,7 @@ class FieldProblem:
     line: int | None = None
 
     def message(self, lang: str = "vi") -> str:
-        from services.i18n import t
+        from core.i18n import t
 
         return t(self.key, lang, **self.params)
 

@@ -9,13 +9,13 @@ import io
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.i18n import t
+from core.text import normalize_text
 from models.enums import AreaLevel
 from models.tables import Area
+from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
-from services.i18n import t
-from services.resident_import import COLUMNS, IMPORT_ROLES, REQUIRED
-from services.scope import Actor, get_area_in_scope, require_role
-from services.text import normalize_text
+from services.people.importing import COLUMNS, IMPORT_ROLES, REQUIRED
 
 FORMATS = ("csv", "xlsx")
 EXAMPLE_VILLAGE = "Thôn 1"  # used when the commune has no village yet (import with "create villages")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.i18n import LANGS
 from models.tables import User
+from services.access import Actor
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.i18n import LANGS
-from services.scope import Actor
 
 
 def language_of(session: Session, *, actor: Actor) -> str | None:

@@ -1,5 +1,5 @@
 """Paper visit sheets: record each printed sheet, list them per village, and type a returned sheet back in
-(one visit per filled row, written by `services.visits.record_visit` under a key per sheet and household,
+(one visit per filled row, written by `record_visit` under a key per sheet and household,
 so a sheet entered twice, or finished later, writes each visit once)."""
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.clock import utcnow
+from core.text import person_sort_key, sort_key
 from models.enums import AreaLevel, PersonStatus, VisitPlace
 from models.tables import Area, Household, Resident, ResidentSkill, Visit, VisitSheet
 from services import audit
-from services.clock import utcnow
+from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.scope import Actor, require_role, require_village_access
-from services.text import person_sort_key, sort_key
-from services.visits import WRITER_ROLES, ResidentInput, VisitInput, find_by_key, record_visit
+from services.visits.record import WRITER_ROLES, ResidentInput, VisitInput, find_by_key, record_visit
 
 MAX_KEY = 64  # Visit.idempotency_key
 MAX_OPEN_LISTED = 12  # open sheets listed per village

@@ -7,15 +7,15 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from core.clock import utcnow
+from core.text import normalize_name, reversed_digits, search_key
 from models.db import read_session, write_session
 from models.enums import MemberKind
 from models.tables import Household, Member, Resident, Team, TeamVillage
+from services.access import Actor, load_actor
 from services.areas import create_area as _create_area
 from services.auth import create_user as _create_user
-from services.clock import utcnow
-from services.rollups import Deltas, household_contribution, resident_contribution, resident_facts
-from services.scope import Actor, load_actor
-from services.text import normalize_name, reversed_digits, search_key
+from services.rollups.core import Deltas, household_contribution, resident_contribution, resident_facts
 
 PASSWORD = "correct-horse-1"
 _seq = itertools.count(1)
@@ -165,6 +165,6 @@ def actor_for(engine: Engine, user_id: int) -> Actor:
 def today_minus(days: int) -> date:
     from datetime import timedelta
 
-    from services.clock import today
+    from core.clock import today
 
     return today() - timedelta(days=days)

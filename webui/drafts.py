@@ -16,11 +16,11 @@ from datetime import date
 import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core.clock import VN_OFFSET
 from models.db import DatabaseUnavailable, read_session, write_session
-from services.clock import VN_OFFSET
+from services.access import Actor
 from services.drafts import discard_draft, draft_of, save_draft
 from services.errors import AppError, ValidationFailed
-from services.scope import Actor
 from webui.state import engine, t
 
 DB_DOWN = (OperationalError, InterfaceError, DatabaseUnavailable)

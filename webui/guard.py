@@ -14,12 +14,12 @@ import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core.i18n import LANGS
+from core.settings import get_settings
 from models.db import DatabaseConfigError, DatabaseUnavailable, read_session, write_session
-from models.settings import get_settings
 from services import auth, preferences
+from services.access import Actor, load_actor
 from services.errors import AppError, PermissionDenied
-from services.i18n import LANGS
-from services.scope import Actor, load_actor
 from webui import state
 from webui.registry import pages_for
 from webui.state import t

@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from models.enums import SKILLS
-from services.export import table_csv
-from services.registry import BARRIERS
+from services.people.export import table_csv
+from services.people.registry import BARRIERS
 from webui.state import t
 from webui.visit_form import ladder
 

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core.clock import today
 from models.enums import GUIDANCE_KINDS, SKILLS, VisitOutcome, VisitStatus
-from services.clock import today
 from services.errors import ValidationFailed
 from services.sheet_entry import SheetResident, SheetRow, SheetRowInput
-from services.visit_page import is_child
-from services.visits import MAX_DAYS_BACK, ResidentInput
+from services.visits.queries import is_child
+from services.visits.record import MAX_DAYS_BACK, ResidentInput
 from webui.state import lang, t
 
 BOXES = (1, 2, 3)  # the skill boxes printed on the sheet (a blank box row records nothing)

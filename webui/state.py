@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
+from core.i18n import DEFAULT_LANG, MESSAGES
+from core.i18n import t as _t
+from core.settings import get_settings
 from models.db import make_engine
-from models.settings import get_settings
-from services.i18n import DEFAULT_LANG, MESSAGES
-from services.i18n import t as _t
 
 USER_ID = "auth.user_id"
 TOKEN = "auth.token"

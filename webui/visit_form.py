@@ -14,14 +14,14 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core.clock import today
 from models.enums import GUIDANCE_KINDS, SKILL_LEVELS, SKILLS, VisitOutcome, VisitPlace
-from services import printing
-from services.clock import today
 from services.errors import ValidationFailed
-from services.households import ResidentCard
-from services.next_step import next_material
-from services.visit_page import split_children
-from services.visits import MAX_DAYS_BACK, ResidentInput
+from services.people.households import ResidentCard
+from services.printing import documents as printing
+from services.printing.next_step import next_material
+from services.visits.queries import split_children
+from services.visits.record import MAX_DAYS_BACK, ResidentInput
 from webui.state import lang, t
 
 # Barriers a volunteer updates on the spot (the others are kept as they are).

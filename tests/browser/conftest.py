@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from models.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.i18n import t
+from core.i18n import t
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.private_app import private_app
 from tests.browser.test_signin import open_menu, sign_in

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete
 
+from core.i18n import t
 from models.db import make_engine, write_session
 from models.tables import AppSetting
-from services.i18n import t
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from webui.state import COOKIE_NAME
 

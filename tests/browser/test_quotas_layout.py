@@ -4,9 +4,10 @@ named in full, with their projection on screen and no horizontal scrolling; home
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from services.i18n import t
+from core.i18n import t
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.test_signin import open_menu, sign_in
 
@@ -87,8 +88,15 @@ def test_quotas_cascade_to_teams_at_tablet_width(page: Page, demo_app, shot):
     expect(split_to).to_have_value(vi("owner.team"))
     accept = page.get_by_text(vi("fig.q.accept_new_total"), exact=True)
     expect(accept).to_have_count(0)
+    wait_idle(page)
     grid = page.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
+    expect(grid).to_be_visible(timeout=30_000)
+    for _attempt in range(3):  # the grid may be redrawn once more after the rerun
+        try:
+            grid.scroll_into_view_if_needed(timeout=10_000)
+            break
+        except PlaywrightError:
+            wait_idle(page)
     grid.locator("canvas").first.wait_for()
     # The grid's accessible copy of its cells: the rows are the teams now.
     expect(grid.locator("td", has_text="Tổ công nghệ số").first).to_be_attached()

@@ -11,10 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from services.i18n import t
+from core.i18n import t
 from services.import_template import headers
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.test_signin import sign_in
+from webui.state import COOKIE_NAME
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,10 @@ def test_import_page_at_tablet_width(page: Page, demo_app, shot):
     page.goto(demo_app)  # the entry page first: app.py's navigation knows "import-residents"
     wait_idle(page)
     sign_in(page, DEMO_USERS["coordinator"], DEMO_PASSWORD)
+    expect(page.get_by_label(vi("login.password"))).to_have_count(0, timeout=30_000)
     wait_idle(page)
+    # The remember-me cookie is written by a script after sign-in; the next page load needs it.
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}=')", timeout=30_000)
     page.goto(f"{demo_app}/import-residents")
     wait_idle(page)
     expect(page.get_by_role("heading", name=vi("imp.heading"))).to_be_visible(timeout=30_000)

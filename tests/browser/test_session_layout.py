@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
+from core.clock import today
+from core.i18n import t
+from core.text import search_key
 from models.db import make_engine, read_session
 from models.tables import Household, Resident, User, Visit
-from services.clock import today
-from services.i18n import t
-from services.scope import load_actor
-from services.text import search_key
-from services.visit_page import is_child
+from services.access import load_actor
+from services.visits.queries import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.test_signin import sign_in
 

@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from core.clock import today
+from core.i18n import t
 from models.db import make_engine, read_session, write_session
 from models.tables import User, Visit
-from services import printing, sheet_entry
-from services.clock import today
-from services.i18n import t
-from services.scope import load_actor
-from services.visit_page import is_child
+from services import sheet_entry
+from services.access import load_actor
+from services.printing import documents as printing
+from services.visits.queries import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.private_app import private_app
 from tests.browser.test_signin import sign_in

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from core.i18n import t
 from models.db import make_engine, read_session
 from models.tables import Member
-from services.i18n import t
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.private_app import private_app
 from tests.browser.test_signin import open_menu, sign_in

@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
+from core.i18n import t
 from models.db import make_engine, read_session, write_session
 from models.tables import Household, User, VisitDraft
-from services.i18n import t
-from services.scope import load_actor
+from services.access import load_actor
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
 from tests.browser.test_signin import sign_in
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from models.db import write_session
 from services import app_settings
-from services.content import get_catalogue
+from services.printing.content import get_catalogue
 from tests import factories as f
 from tests.services.test_pdf import A4, A4_LANDSCAPE, A5, assert_nfc, page_sizes, page_texts, qr_codes
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.settings import get_settings
 from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, normalise_url
-from models.settings import get_settings
 
 
 @pytest.mark.parametrize(

@@ -59,11 +59,11 @@ def test_0005_backfills_households_reached_exactly(tmp_path):
     from alembic import command
     from sqlalchemy import func, select
 
+    from demo.seed import seed_database
     from models.db import write_session
     from models.migrate import alembic_config
     from models.tables import Household, RollupArea
-    from services import rollups
-    from services.seed import seed_database
+    from services.rollups import core as rollups
 
     engine = make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
     upgrade_to_head(engine)
@@ -83,3 +83,30 @@ def test_0005_backfills_households_reached_exactly(tmp_path):
         top = session.exec(select(func.max(RollupArea.households_reached))).scalar_one()
     assert reached > 0
     assert top == reached  # the province row holds every household of the demo
+
+
+def test_0002_fills_sort_name_from_its_frozen_copy(tmp_path):
+    """Revision 0002 carries its own copy of the Vietnamese sort order (it imports no application code);
+    that copy orders every demo resident exactly as the application does today."""
+    import importlib.util
+
+    from sqlalchemy import select
+
+    from core.settings import PROJECT_ROOT
+    from core.text import person_sort_name
+    from demo.seed import seed_database
+    from models.db import read_session
+    from models.tables import Resident
+
+    path = PROJECT_ROOT / "migrations" / "versions" / "0002_resident_sort_name.py"
+    spec = importlib.util.spec_from_file_location("revision_0002", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    engine = make_engine(f"sqlite:///{tmp_path / 'sortname.sqlite'}")
+    upgrade_to_head(engine)
+    seed_database(engine, scale="demo", seed=3)
+    with read_session(engine) as session:
+        names = session.exec(select(Resident.full_name)).scalars().all()
+    names += ["H'Hen Niê", "Ksor H'Lan", "Nguyễn Thị Thuỷ", "Nguyễn Thị Thủy", "  hoà  ", "", "Đặng Văn Ân"]
+    assert len(names) > 100
+    assert [n for n in names if revision.person_sort_name(n) != person_sort_name(n)] == []

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
 from models.db import read_session
 from models.tables import AppSetting
-from services.i18n import t
 from tests import factories as f
 from tests.pages.test_leaflets_page import downloads  # noqa: F401 - a fixture
 from tests.pages.test_leaflets_page import page as leaflets_page

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.i18n import t
+from core.i18n import t
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

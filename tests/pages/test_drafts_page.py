@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session
 from models.enums import VisitOutcome
-from models.settings import PROJECT_ROOT
 from models.tables import ResidentSkill, Visit, VisitDraft
-from services.i18n import t
 from tests import factories as f
 from webui import state
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.clock import today, week_start
+from core.i18n import t
 from models.db import write_session
-from services.clock import today, week_start
-from services.i18n import t
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session
-from models.settings import PROJECT_ROOT
 from models.tables import Resident
-from services.i18n import t
 from services.import_template import template_bytes
 from tests import factories as f
 from webui import state

@@ -7,9 +7,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from models.settings import PROJECT_ROOT, get_settings
-from services.content import get_catalogue
-from services.i18n import t
+from core.i18n import t
+from core.settings import PROJECT_ROOT, get_settings
+from services.printing.content import get_catalogue
 from tests import factories as f
 from tests.services.test_pdf import A4, A5, assert_nfc, page_sizes, page_texts, qr_codes
 from webui import state

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from services.i18n import t
+from core.i18n import t
 
 
 def _widgets():

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.clock import today
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
-from models.settings import PROJECT_ROOT
 from models.tables import ResidentSkill, Visit, VisitRevision
-from services.clock import today
-from services.i18n import t
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 from tests.pages.test_visit_page import block_of, by_key, errors_in
 from webui import state

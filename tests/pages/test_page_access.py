@@ -11,11 +11,11 @@ from sqlalchemy import select
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import make_engine, read_session
 from models.enums import Role
-from models.settings import PROJECT_ROOT
 from models.tables import User
-from services.i18n import t
 from tests import factories as f
 from webui import state
 from webui.registry import PAGES, PageSpec

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.clock import today
+from core.i18n import t
 from models.db import read_session, write_session
 from models.tables import Campaign, Quota
-from services import campaigns as svc
-from services.clock import today
-from services.i18n import t
+from services.teams import campaigns as svc
 from tests import factories as f
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

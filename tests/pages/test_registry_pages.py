@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
 from models.db import read_session, write_session
 from models.tables import Resident
-from services.i18n import t
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

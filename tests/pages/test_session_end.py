@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
 from models.db import write_session
 from services import auth
-from services.i18n import t
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
-from models.settings import PROJECT_ROOT
 from models.tables import ResidentSkill, Visit, VisitGuidance, VisitResident
-from services import household_admin
-from services.i18n import t
+from services.people import admin as household_admin
 from tests import factories as f
 from tests.pages.test_visit_page import by_key
 from webui import state

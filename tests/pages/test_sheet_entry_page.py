@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
-from models.settings import PROJECT_ROOT
 from models.tables import Household, ResidentSkill, Visit, VisitResident, VisitSheet
-from services import printing
-from services.i18n import t
-from services.rollups import compare
+from services.printing import documents as printing
+from services.rollups.core import compare
 from tests import factories as f
 from webui import state
 

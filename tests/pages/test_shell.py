@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import MESSAGES, t
+from core.settings import PROJECT_ROOT
 from models.db import read_session
-from models.settings import PROJECT_ROOT
 from models.tables import User
-from services.i18n import MESSAGES, t
 from tests import factories as f
 from webui import state
 from webui.guard import LANG_SWITCH

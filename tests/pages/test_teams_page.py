@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import delete, select
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
 from models.db import read_session, write_session
 from models.tables import Member, TeamVillage
-from services.i18n import t
 from tests import factories as f
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -11,10 +11,10 @@ from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import t
+from core.settings import PROJECT_ROOT, get_settings
 from models.enums import Role
-from models.settings import PROJECT_ROOT, get_settings
-from services.content import get_catalogue, video_link
-from services.i18n import t
+from services.printing.content import get_catalogue, video_link
 from tests import factories as f
 from webui import state
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 from streamlit.testing.v1 import AppTest
 
+from core.clock import today
+from core.i18n import t
+from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
-from models.settings import PROJECT_ROOT
 from models.tables import Resident, VisitGuidance, VisitResident
-from services.clock import today
-from services.i18n import t
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 from tests.pages.test_visit_page import by_key, form_prefix
 from webui import state, visit_form

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 import models.db
+from core.clock import today
+from core.i18n import t
+from core.settings import PROJECT_ROOT
+from core.text import normalize_name
 from models.db import read_session, write_session
-from models.settings import PROJECT_ROOT
 from models.tables import Resident, ResidentSkill, SkillEvent, Visit, VisitGuidance, VisitMember
-from services.clock import today
-from services.i18n import t
-from services.text import normalize_name
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 from webui import state
 

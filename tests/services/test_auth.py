@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from core.clock import utcnow
 from models.db import read_session, write_session
 from models.tables import AuditLog, AuthToken, User
 from services import auth
+from services.access import Actor
 from services.auth import AuthFailed
-from services.clock import utcnow
-from services.scope import Actor
 from tests import factories as f
 
 

@@ -5,14 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today, week_start
 from models.db import read_session, write_session
 from models.tables import AuditLog, Quota
-from services import campaigns as svc
-from services.campaigns import pace, split_total
-from services.clock import today, week_start
 from services.errors import PermissionDenied, ValidationFailed
 from services.quota_progress import replay
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.teams import campaigns as svc
+from services.teams.campaigns import pace, split_total
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 ALL_MASTERED = {"submit": 3, "pay": 3, "feedback": 3, "receive": 3, "apps": 3}

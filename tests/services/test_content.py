@@ -9,9 +9,15 @@ import unicodedata
 import pytest
 
 from models.enums import SKILLS
-from services.content import CONTENT_DIR, MAX_CLIP_BYTES, CatalogueError, get_catalogue, load_catalogue
-from services.next_step import next_material
-from services.pdf import leaflet_targets
+from services.printing.content import (
+    CONTENT_DIR,
+    MAX_CLIP_BYTES,
+    CatalogueError,
+    get_catalogue,
+    load_catalogue,
+)
+from services.printing.next_step import next_material
+from services.printing.pdf import leaflet_targets
 
 
 def test_shipped_catalogue_covers_every_skill():

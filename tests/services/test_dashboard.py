@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.clock import today, week_start
 from models.db import read_session, write_session
-from services.clock import today, week_start
-from services.dashboard import home_summary
-from services.registry import RegistryFilter, list_households
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.people.registry import RegistryFilter, list_households
+from services.rollups.dashboard import home_summary
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

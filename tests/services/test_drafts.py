@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from core.clock import utcnow
 from models.db import read_session, write_session
 from models.tables import User, VisitDraft
-from services.clock import utcnow
 from services.drafts import DRAFT_HOURS, MAX_DRAFT_CHARS, discard_draft, draft_of, load_draft, save_draft
 from services.errors import NotFound, PermissionDenied, ValidationFailed
 from services.preferences import language_of, set_language

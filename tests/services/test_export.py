@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from models.db import read_session
 from services.errors import PermissionDenied
-from services.export import export_bytes, neutralise
+from services.people.export import export_bytes, neutralise
 from tests import factories as f
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import event, func, select
 
 from models.db import read_session, write_session
 from models.tables import AuditLog, Household, Resident, SkillEvent, Visit, VisitGuidance, VisitResident
-from services import household_admin as admin
 from services.errors import PermissionDenied, ValidationFailed
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.people import admin
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

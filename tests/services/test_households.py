@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today
 from models.db import read_session, write_session
 from models.tables import AuditLog, Household, Resident
-from services.clock import today
 from services.errors import PermissionDenied, ValidationFailed
-from services.households import add_resident, create_household, household_card, likely_duplicates
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.people.households import add_resident, create_household, household_card, likely_duplicates
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

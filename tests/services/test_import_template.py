@@ -14,7 +14,7 @@ from models.db import read_session
 from models.tables import Household, Resident
 from services.errors import PermissionDenied, ValidationFailed
 from services.import_template import EXAMPLE_VILLAGE, example_village, headers, template_bytes
-from services.resident_import import COLUMNS, import_residents
+from services.people.importing import COLUMNS, import_residents
 from tests import factories as f
 
 

@@ -14,13 +14,15 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from core.clock import utcnow
+from core.settings import get_settings
 from models.db import read_session, write_session
-from models.settings import get_settings
 from models.tables import Member, ResidentSkill
-from services import app_settings, pdf, printing
-from services.clock import utcnow
-from services.content import get_catalogue
+from services import app_settings
 from services.errors import AppError, PermissionDenied
+from services.printing import documents as printing
+from services.printing import pdf
+from services.printing.content import get_catalogue
 from tests import factories as f
 
 A4 = (595, 842)

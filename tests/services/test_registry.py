@@ -6,18 +6,18 @@ import random
 
 import pytest
 
+from core.text import person_sort_key
 from models.db import read_session, write_session
-from services import household_admin as admin
 from services.errors import PermissionDenied
-from services.registry import (
+from services.people import admin
+from services.people.registry import (
     RegistryFilter,
     household_detail,
     list_households,
     list_residents,
     resident_detail,
 )
-from services.text import person_sort_key
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 NAMES = ["Nguyễn Văn An", "Trần Thị Ăn", "Lê Văn Ân", "Phạm Anh", "Đỗ Văn Đức", "Bùi Văn Dũng", "Vũ Thị Ê",

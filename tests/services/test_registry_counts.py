@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from models.db import read_session, write_session
-from services import household_admin as admin
 from services.errors import PermissionDenied
-from services.registry import (
+from services.people import admin
+from services.people.registry import (
     RegistryFilter,
     count_households,
     count_residents,

@@ -13,11 +13,11 @@ from sqlmodel import SQLModel
 
 from models.db import read_session, write_session
 from models.tables import Area, Household, Resident
-from services import resident_import
 from services.errors import PermissionDenied, ValidationFailed
-from services.resident_import import import_residents
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.people import importing as resident_import
+from services.people.importing import import_residents
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 from tests.services.test_household_admin import race
 

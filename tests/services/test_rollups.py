@@ -10,9 +10,9 @@ from sqlalchemy import select
 from models.db import make_engine, read_session, write_session
 from models.enums import GUIDANCE_KINDS, SKILLS
 from models.tables import Resident, RollupArea, RollupSkill
-from services import rollups
 from services.areas import move_area
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups import core as rollups
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 _files = itertools.count()

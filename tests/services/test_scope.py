@@ -4,11 +4,11 @@ import pytest
 
 from models.db import read_session, write_session
 from models.tables import Area
-from services.dashboard import home_summary
+from services.access import get_area_in_scope, path_in_scope, require_village_access
 from services.errors import PermissionDenied
-from services.scope import get_area_in_scope, path_in_scope, require_village_access
-from services.teams import list_teams
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups.dashboard import home_summary
+from services.teams.teams import list_teams
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from models.db import read_session
-from services import search as search_module
-from services.search import search_households
+from services.visits import search as search_module
+from services.visits.search import search_households
 from tests import factories as f
 
 
@@ -137,10 +137,10 @@ def test_hits_carry_every_resident_and_the_visit_status(engine, world):
     never visited, when it was last visited and how, and whether a revisit is due."""
     from datetime import timedelta
 
+    from core.clock import today
     from models.db import write_session
     from models.tables import Resident
-    from services.clock import today
-    from services.visits import VisitInput, record_visit, withdraw_visit
+    from services.visits.record import VisitInput, record_visit, withdraw_visit
 
     h, vol, ids = world["h"], world["vol"], world["ids"]
     family = f.create_household(engine, village_id=ids["A1"], code="A1-H0020", address="Xóm Giữa")

@@ -8,6 +8,9 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import today
+from core.text import normalize_name, person_sort_name, search_key
+from demo.seed import DEMO_PASSWORD, SeedRefused, is_empty, seed_database, shape_checksum
 from models.db import make_engine, read_session, write_session
 from models.enums import SKILLS, MemberKind, QuotaMetric, Role
 from models.tables import (
@@ -26,15 +29,11 @@ from models.tables import (
     VisitGuidance,
     VisitResident,
 )
+from services.access import Actor
 from services.areas import create_area
 from services.auth import authenticate
-from services.clock import today
-from services.registry import person_sort_name
-from services.rollups import Deltas, compare
-from services.scope import Actor
-from services.seed import DEMO_PASSWORD, SeedRefused, is_empty, seed_database, shape_checksum
-from services.text import normalize_name, search_key
-from services.visits import recompute_household, recompute_resident
+from services.rollups.core import Deltas, compare
+from services.visits.record import recompute_household, recompute_resident
 
 DEMO_USERS = {
     "quantri": (Role.ADMIN, "province"),

@@ -19,11 +19,12 @@ from models.tables import (
     VisitResident,
     VisitSheet,
 )
-from services import printing, sheet_entry
+from services import sheet_entry
 from services.errors import NotFound, PermissionDenied, ValidationFailed
-from services.rollups import compare
+from services.printing import documents as printing
+from services.rollups.core import compare
 from services.sheet_entry import SheetRowInput
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from services.export import table_csv
+from services.people.export import table_csv
 
 
 def test_table_csv_keeps_columns_and_neutralises_formulas():

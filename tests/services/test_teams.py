@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from models.db import read_session, write_session
 from models.tables import AppSetting, AuditLog, Member, TeamVillage
-from services import teams as svc
 from services.errors import PermissionDenied, ValidationFailed
-from services.teams import MemberInput
+from services.teams import teams as svc
+from services.teams.teams import MemberInput
 from tests import factories as f
 
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from services.text import (
+from core.text import (
     is_valid_phone,
     normalize_name,
     normalize_official_name,

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.clock import utcnow
 from models.db import read_session, write_session
 from models.tables import AuthToken, User
 from services import auth
-from services.clock import utcnow
 from services.errors import PermissionDenied, ValidationFailed
 from tests import factories as f
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from models.db import read_session, write_session
 from models.tables import SkillEvent, Visit
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 THREADS = 8

@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.clock import today
 from models.db import read_session, write_session
 from models.tables import Household, Resident, ResidentSkill, SkillEvent, Visit, VisitRevision
-from services.clock import today
 from services.errors import PermissionDenied, ValidationFailed
-from services.rollups import compare
-from services.visits import (
+from services.rollups.core import compare
+from services.visits.record import (
     ResidentInput,
     VisitInput,
     correct_visit,

@@ -5,8 +5,8 @@ from sqlalchemy import event
 
 from models.db import read_session, write_session
 from models.tables import ResidentSkill
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 
@@ -109,6 +109,6 @@ def test_a_reused_sqlite_connection_starts_like_a_new_one(sqlite_engine):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
-        # A bulk job sets temp storage inside its write transaction (services.seed does).
+        # A bulk job sets temp storage inside its write transaction (demo.seed does).
         conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
         assert first.in_transaction

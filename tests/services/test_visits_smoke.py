@@ -1,8 +1,8 @@
 """Recording a visit writes guidance, skills, derived state and rollups that match a recount."""
 
 from models.db import read_session, write_session
-from services.rollups import compare
-from services.visits import ResidentInput, VisitInput, record_visit
+from services.rollups.core import compare
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 
 

@@ -6,8 +6,8 @@ import pytest
 from models.db import read_session, write_session
 from models.tables import Resident, TeamVillage
 from services.errors import PermissionDenied
-from services.visits import VisitInput, record_visit
-from services.worklist import worklist
+from services.visits.record import VisitInput, record_visit
+from services.visits.worklist import worklist
 from tests import factories as f
 
 

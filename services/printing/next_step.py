@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from models.enums import SKILLS, SkillLevel
-from services.content import Catalogue, Leaflet, Video, get_catalogue
+from services.printing.content import Catalogue, Leaflet, Video, get_catalogue
 
 
 class NextMaterial(NamedTuple):

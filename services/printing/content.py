@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
+from core.settings import PROJECT_ROOT
+from core.text import normalize_text
 from models.enums import SKILLS
-from models.settings import PROJECT_ROOT
-from services.text import normalize_text
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 MAX_CLIP_BYTES = 1_000_000

@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
+from core.clock import today
+from core.text import sort_key
 from models.enums import AreaLevel, Role
 from models.tables import Area, Household, Resident, Team, TeamVillage
-from services.clock import today
+from services.access import Actor, require_role
 from services.errors import NotFound, PermissionDenied
-from services.scope import Actor, require_role
-from services.text import sort_key
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200

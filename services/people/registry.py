@@ -2,7 +2,7 @@
 and the detail view of one household or resident with its whole history.
 
 Order: residents are listed by given name, then full name, in Vietnamese dictionary order (a < ă < â,
-d < đ, e < ê, ...; tones break ties: ngang, huyền, hỏi, ngã, sắc, nặng) — `services.text.person_sort_key`.
+d < đ, e < ê, ...; tones break ties: ngang, huyền, hỏi, ngã, sắc, nặng) — `core.text.person_sort_key`.
 That order is stored per resident as `sort_name`, a byte-comparable encoding of the same key, indexed
 with the id, so a page is an indexed ORDER BY ... LIMIT whatever the size of the area (ICU collations
 exist on PostgreSQL only, and a collation function on SQLite cannot use an index).
@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from core.clock import today
+from core.text import normalize_text, person_sort_name, search_key, sort_key
 from models.enums import SKILLS, PersonStatus, Role
 from models.tables import (
     Area,
@@ -35,10 +36,8 @@ from models.tables import (
     VisitMember,
     VisitResident,
 )
-from services.clock import today
+from services.access import Actor, get_area_in_scope, require_role
 from services.errors import NotFound, PermissionDenied
-from services.scope import Actor, get_area_in_scope, require_role
-from services.text import normalize_text, search_key, sort_key
 
 READ_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
 WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -57,45 +56,6 @@ def _sqlite_from_hint(self, table, text):
 
 
 SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
-
-
-# ---------------------------------------------------------------- Vietnamese order as a stored string
-
-
-def _letter(rank: int) -> str:
-    """One letter's rank as text: the 33 letters of the alphabet are one character each ('A'..'a');
-    anything else (sort_key ranks it 100 + code point) is '~' and four hex digits, after every letter."""
-    return chr(0x41 + rank) if rank < 100 else f"~{min(rank - 100, 0xFFFF):04x}"
-
-
-_SPACE = _letter(100 + ord(" "))
-
-
-@lru_cache(maxsize=200_000)
-def _word_code(word: str) -> tuple[str, str]:
-    letters, tones = sort_key(word)
-    return "".join(_letter(r) for r in letters), "".join(str(t) for t in tones)
-
-
-def _text_code(words: list[str]) -> tuple[str, str]:
-    codes = [_word_code(w) for w in words]
-    return _SPACE.join(c[0] for c in codes), "0".join(c[1] for c in codes)
-
-
-def person_sort_name(full_name: str | None) -> str:
-    """`person_sort_key` as a string whose byte order is the same order: given name's letters, its
-    tones (one digit each), then the full name's letters and tones, parts separated by a space, which
-    sorts below every code character, so a shorter prefix comes first."""
-    return sort_name_of_words([w for w in normalize_text(full_name).lower().split(" ") if w])
-
-
-def sort_name_of_words(words: list[str]) -> str:
-    """`person_sort_name` of a name already normalised, lowercased and split into words."""
-    if not words:
-        return ""
-    given_letters, given_tones = _word_code(words[-1])
-    full_letters, full_tones = _text_code(words)
-    return f"{given_letters} {given_tones} {full_letters} {full_tones}"[:600]
 
 
 # ---------------------------------------------------------------- plain data for pages

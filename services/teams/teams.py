@@ -11,14 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
-from models.enums import AreaLevel, MemberKind, Role
-from models.tables import AppSetting, Area, Member, RollupArea, Team, TeamVillage, User
-from services import audit
-from services.clock import utcnow
-from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.scope import Actor, get_area_in_scope, require_role
-from services.team_balance import Crew, gap, households_per_member, rebalance
-from services.text import (
+from core.clock import utcnow
+from core.text import (
     is_valid_phone,
     normalize_name,
     normalize_phone,
@@ -27,6 +21,12 @@ from services.text import (
     search_key,
     sort_key,
 )
+from models.enums import AreaLevel, MemberKind, Role
+from models.tables import AppSetting, Area, Member, RollupArea, Team, TeamVillage, User
+from services import audit
+from services.access import Actor, get_area_in_scope, require_role
+from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.team_balance import Crew, gap, households_per_member, rebalance
 
 MANAGER_ROLES = (Role.ADMIN, Role.COORDINATOR)
 READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VOLUNTEER)

@@ -20,6 +20,8 @@ from math import floor
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.clock import today, utcnow
+from core.text import normalize_text, person_sort_key, sort_key
 from models.enums import SKILLS, AreaLevel, QuotaMetric, Role
 from models.tables import (
     Area,
@@ -32,10 +34,8 @@ from models.tables import (
 )
 from services import audit
 from services import quota_progress as progress_counts
-from services.clock import today, utcnow
+from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.scope import Actor, get_area_in_scope, require_role
-from services.text import normalize_text, person_sort_key, sort_key
 
 MANAGER_ROLES = (Role.ADMIN, Role.COORDINATOR)
 READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER)

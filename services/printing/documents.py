@@ -2,7 +2,7 @@
 
 Every function takes an explicit Session and `actor` (None = the server administrator on the command
 line) and refuses areas outside the actor's scope before reading anything else. Each returns the
-finished PDF as bytes (see services/pdf.py for the layouts).
+finished PDF as bytes (see services/printing/pdf.py for the layouts).
 
 Links printed on cards point at the visit page: `<public address>/visit?household=<id>`
 (`visit_url`), which opens that household for recording a visit. The public address is the one an
@@ -19,16 +19,17 @@ from datetime import date
 from sqlalchemy import case, select
 from sqlmodel import Session
 
+from core.clock import today
+from core.settings import get_settings
+from core.text import person_sort_key, sort_key
 from models.enums import AreaLevel, PersonStatus, Role
-from models.settings import get_settings
 from models.tables import Area, Household, Member, Resident, ResidentSkill, Team, TeamVillage
-from services import app_settings, pdf
-from services.clock import today
-from services.content import Catalogue, get_catalogue
+from services import app_settings
+from services.access import Actor, ancestor_ids, get_area_in_scope, require_role, require_village_access
 from services.errors import AppError, NotFound
-from services.scope import Actor, ancestor_ids, get_area_in_scope, require_role, require_village_access
+from services.printing import pdf
+from services.printing.content import Catalogue, get_catalogue
 from services.sheet_entry import format_sheet_id, record_printed_sheets
-from services.text import person_sort_key, sort_key
 
 LEAFLET_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ADMIN, Role.VOLUNTEER)
 FIELD_ROLES = (Role.COORDINATOR, Role.VOLUNTEER)  # household cards and visit sheets

@@ -21,17 +21,23 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from core.clock import today, utcnow
+from core.text import (
+    is_valid_phone,
+    normalize_name,
+    normalize_phone,
+    normalize_text,
+    search_key,
+    sort_name_of_words,
+)
 from models.enums import SKILLS, AreaLevel, Role, Sex
 from models.tables import Area, Household, Resident
 from services import audit
+from services.access import Actor, get_area_in_scope, require_role
 from services.areas import create_area
-from services.clock import today, utcnow
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
-from services.household_admin import lock_rows_for_change
-from services.registry import sort_name_of_words
-from services.rollups import Deltas, household_contribution, resident_contribution, resident_facts
-from services.scope import Actor, get_area_in_scope, require_role
-from services.text import is_valid_phone, normalize_name, normalize_phone, normalize_text, search_key
+from services.people.admin import lock_rows_for_change
+from services.rollups.core import Deltas, household_contribution, resident_contribution, resident_facts
 
 IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN)
 MIN_BIRTH_YEAR = 1900

@@ -16,11 +16,11 @@ from datetime import date
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
+from core.text import normalize_text, search_key
 from models.enums import Role
 from models.tables import Area, Household, Resident, RollupArea, Visit
-from services.scope import Actor, require_role
-from services.text import normalize_text, search_key
-from services.worklist import scope_village_ids, subtree_range
+from services.access import Actor, require_role
+from services.visits.worklist import scope_village_ids, subtree_range
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -3,7 +3,7 @@
 One fresh FPDF per request, returned as bytes; DejaVu Sans embedded (it covers Vietnamese); every
 string NFC before it reaches the page; QR codes from `qrcode`, each with its link printed under it.
 Printed material is always Vietnamese, whatever the UI language. No database here: see
-services/printing.py for what is printed for whom.
+services/printing/documents.py for what is printed for whom.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import qrcode
 from fpdf import FPDF
 
 from models.enums import GUIDANCE_KINDS, SKILLS
-from services.content import CONTENT_DIR, Catalogue, Leaflet, video_link
+from services.printing.content import CONTENT_DIR, Catalogue, Leaflet, video_link
 
 FONT_DIR = CONTENT_DIR / "fonts"
 FONT = "DejaVu"

@@ -6,7 +6,7 @@ denominator because the rollups count active people only; each write applies its
 contribution difference in the caller's transaction and leaves an audit entry with what changed.
 
 Every write first locks the households and residents it changes (`lock_rows_for_change`, the order
-services/visits.py locks in) and only then reads them and takes its "before": on PostgreSQL a visit
+services/visits/record.py locks in) and only then reads them and takes its "before": on PostgreSQL a visit
 committing in between would otherwise be counted once by itself and once more by this write's diff.
 """
 
@@ -15,6 +15,15 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
+from core.clock import today, utcnow
+from core.text import (
+    is_valid_phone,
+    normalize_name,
+    normalize_phone,
+    normalize_text,
+    person_sort_name,
+    search_key,
+)
 from models.enums import Role, Sex
 from models.tables import (
     Area,
@@ -26,10 +35,10 @@ from models.tables import (
     VisitResident,
 )
 from services import audit
-from services.clock import today, utcnow
+from services.access import Actor, require_role
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
-from services.registry import household_in_scope, person_sort_name, resident_in_scope
-from services.rollups import (
+from services.people.registry import household_in_scope, resident_in_scope
+from services.rollups.core import (
     Contribution,
     Deltas,
     household_contribution,
@@ -38,9 +47,7 @@ from services.rollups import (
     visit_contribution,
     visit_facts,
 )
-from services.scope import Actor, require_role
-from services.text import is_valid_phone, normalize_name, normalize_phone, normalize_text, search_key
-from services.visits import recompute_household, recompute_resident
+from services.visits.record import recompute_household, recompute_resident
 
 WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
 MIN_BIRTH_YEAR = 1900
@@ -73,7 +80,7 @@ def lock_rows_for_change(
 
     SELECT ... FOR UPDATE (PostgreSQL; SQLite renders no FOR UPDATE and already holds the database
     lock from BEGIN IMMEDIATE) with populate_existing, households first and then residents, each in id
-    order: the order services.visits locks in, so the two never wait on each other in a circle.
+    order: the order services.visits.record locks in, so the two never wait on each other in a circle.
     `members_of` are households whose residents are locked too, read after the household is locked.
     A resident's household is always locked with it: its village and status are part of what the
     resident counts for. Returns the rows read; keep them referenced so the session keeps them."""

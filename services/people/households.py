@@ -14,14 +14,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.enums import SKILLS, Role, Sex
-from models.tables import Area, Household, Resident, ResidentSkill, Visit, VisitResident
-from services import audit
-from services.clock import today, utcnow
-from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.rollups import Deltas, household_contribution, resident_contribution, resident_facts
-from services.scope import Actor, get_area_in_scope, require_role, require_village_access
-from services.text import (
+from core.clock import today, utcnow
+from core.text import (
     is_valid_phone,
     normalize_name,
     normalize_phone,
@@ -30,7 +24,13 @@ from services.text import (
     reversed_digits,
     search_key,
 )
-from services.visits import BARRIER_FIELDS
+from models.enums import SKILLS, Role, Sex
+from models.tables import Area, Household, Resident, ResidentSkill, Visit, VisitResident
+from services import audit
+from services.access import Actor, get_area_in_scope, require_role, require_village_access
+from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.rollups.core import Deltas, household_contribution, resident_contribution, resident_facts
+from services.visits.record import BARRIER_FIELDS
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 READER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.text import person_sort_key, sort_key
 from models.enums import SKILLS, AreaLevel, Role, VisitPlace, VisitStatus
 from models.tables import (
     Area,
@@ -23,11 +24,10 @@ from models.tables import (
     VisitMember,
     VisitResident,
 )
+from services.access import Actor, ancestor_ids, path_in_scope, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.households import ResidentCard
-from services.scope import Actor, ancestor_ids, path_in_scope, require_role, require_village_access
-from services.text import person_sort_key, sort_key
-from services.visits import BARRIER_FIELDS, CORRECTION_DAYS, correction_open
+from services.people.households import ResidentCard
+from services.visits.record import BARRIER_FIELDS, CORRECTION_DAYS, correction_open
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 # Residents younger than this (by birth year) are folded away on a household's visit form: the five
@@ -216,7 +216,7 @@ def teammates(session: Session, *, actor: Actor, team_id: int | None = None) -> 
 
 def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
     """A visit the actor may still correct, as the correction form prefills it. Refuses like
-    `services.visits.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""
+    `services.visits.record.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""
     require_role(actor, *WRITER_ROLES)
     visit = session.get(Visit, visit_id)
     if visit is None:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from core.clock import week_start
 from models.enums import SKILL_LEVELS, SKILLS, Guidance, SkillLevel, VisitOutcome
 from models.tables import (
     Area,
@@ -34,8 +35,7 @@ from models.tables import (
     VisitMember,
     VisitResident,
 )
-from services.clock import week_start
-from services.scope import ancestor_ids
+from services.access import ancestor_ids
 
 AREA_COLUMNS = (
     "households",

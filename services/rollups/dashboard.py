@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.clock import today, week_start
+from core.text import sort_key
 from models.enums import SKILLS, SkillLevel
 from models.tables import Area, RollupArea, RollupAreaWeek, RollupMemberDay, RollupSkill, Team
-from services.clock import today, week_start
-from services.rollups import ACTIVITY_COLUMNS, AREA_COLUMNS
-from services.scope import Actor
-from services.text import sort_key
+from services.access import Actor
+from services.rollups.core import ACTIVITY_COLUMNS, AREA_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ only on the seed; dates are placed relative to today so the campaign always look
 
 Rows are written in bulk (executemany on SQLite, COPY on PostgreSQL) with ids chosen here, and the
 derived state (current skill levels, first guidance, household visit dates) is computed in the same
-pass by the same rules as `services.visits.recompute_resident` / `recompute_household`. Rollups
+pass by the same rules as `services.visits.record.recompute_resident` / `recompute_household`. Rollups
 are then filled from a full recount, all in one transaction.
 """
 
@@ -24,6 +24,8 @@ from itertools import accumulate
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from core.clock import today, utcnow
+from core.text import normalize_name, reversed_digits, search_key
 from models.db import write_session
 from models.enums import (
     SKILLS,
@@ -38,10 +40,8 @@ from models.enums import (
 from models.tables import Area, Household, Resident, ResidentSkill, SkillEvent, Team, User, Visit
 from services import audit
 from services.auth import hash_password
-from services.clock import today, utcnow
 from services.errors import AppError
-from services.rollups import rebuild
-from services.text import normalize_name, reversed_digits, search_key
+from services.rollups.core import rebuild
 
 DEMO_PASSWORD = "5b3h-demo-2026"
 DEFAULT_SEED = 2026
@@ -162,7 +162,7 @@ def shape_checksum(session: Session) -> str:
 @functools.lru_cache(maxsize=200_000)
 def _sort_name(full_name: str) -> str:
     """The registry's Vietnamese-order key (names repeat a lot, so remember them)."""
-    from services.registry import person_sort_name
+    from core.text import person_sort_name
 
     return person_sort_name(full_name)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
 # Order of tones in Vietnamese dictionaries: ngang, huyền, hỏi, ngã, sắc, nặng.
@@ -201,3 +202,42 @@ def is_valid_phone(phone: str | None) -> bool:
 
 def reversed_digits(phone: str | None) -> str | None:
     return phone[::-1] if phone else None
+
+
+# ---------------------------------------------------------------- Vietnamese order as a stored string
+
+
+def _letter(rank: int) -> str:
+    """One letter's rank as text: the 33 letters of the alphabet are one character each ('A'..'a');
+    anything else (sort_key ranks it 100 + code point) is '~' and four hex digits, after every letter."""
+    return chr(0x41 + rank) if rank < 100 else f"~{min(rank - 100, 0xFFFF):04x}"
+
+
+_SPACE = _letter(100 + ord(" "))
+
+
+@lru_cache(maxsize=200_000)
+def _word_code(word: str) -> tuple[str, str]:
+    letters, tones = sort_key(word)
+    return "".join(_letter(r) for r in letters), "".join(str(t) for t in tones)
+
+
+def _text_code(words: list[str]) -> tuple[str, str]:
+    codes = [_word_code(w) for w in words]
+    return _SPACE.join(c[0] for c in codes), "0".join(c[1] for c in codes)
+
+
+def person_sort_name(full_name: str | None) -> str:
+    """`person_sort_key` as a string whose byte order is the same order: given name's letters, its
+    tones (one digit each), then the full name's letters and tones, parts separated by a space, which
+    sorts below every code character, so a shorter prefix comes first."""
+    return sort_name_of_words([w for w in normalize_text(full_name).lower().split(" ") if w])
+
+
+def sort_name_of_words(words: list[str]) -> str:
+    """`person_sort_name` of a name already normalised, lowercased and split into words."""
+    if not words:
+        return ""
+    given_letters, given_tones = _word_code(words[-1])
+    full_letters, full_tones = _text_code(words)
+    return f"{given_letters} {given_tones} {full_letters} {full_tones}"[:600]

@@ -12,6 +12,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.clock import today, utcnow
+from core.text import normalize_text
 from models.enums import (
     GUIDANCE_KINDS,
     SKILL_LEVELS,
@@ -37,9 +39,9 @@ from models.tables import (
     VisitRevision,
 )
 from services import audit
-from services.clock import today, utcnow
+from services.access import Actor, path_in_scope, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.rollups import (
+from services.rollups.core import (
     Deltas,
     ResidentFacts,
     VisitFacts,
@@ -50,8 +52,6 @@ from services.rollups import (
     visit_contribution,
     visit_facts,
 )
-from services.scope import Actor, path_in_scope, require_role, require_village_access
-from services.text import normalize_text
 
 MAX_DAYS_BACK = 30
 BARRIER_FIELDS = (

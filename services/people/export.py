@@ -16,12 +16,12 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.i18n import t
 from models.enums import SKILLS
 from models.tables import Area, Household, Resident, ResidentSkill
+from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
-from services.i18n import t
-from services.registry import READ_ROLES, phone_for
-from services.scope import Actor, get_area_in_scope, require_role
+from services.people.registry import READ_ROLES, phone_for
 
 BATCH = 5000
 FORMATS = ("xlsx", "csv")
