@@ -37,7 +37,7 @@ def open_admin_page(page: Page, base: str, menu_entry: str, heading: str) -> Non
     page.goto(base)
     wait_idle(page)
     sign_in(page, DEMO_USERS["admin"], DEMO_PASSWORD)
-    expect(page.get_by_text(vi("home.households"), exact=True)).to_be_visible()
+    expect(page.get_by_text(vi("home.households"), exact=True).first).to_be_visible()
     wait_idle(page)
     open_menu(page)
     page.get_by_test_id("stPopoverBody").get_by_role("link", name=vi(menu_entry), exact=True).click()

@@ -31,7 +31,7 @@ def open_as(page: Page, base: str, role: str, menu_entry: str | None = None) -> 
     wait_idle(page, timeout=60_000)
     expect(page.get_by_label(vi("login.username"))).to_be_visible(timeout=60_000)  # a busy machine
     sign_in(page, DEMO_USERS[role], DEMO_PASSWORD)
-    expect(page.get_by_text(vi("home.households"), exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(vi("home.households"), exact=True).first).to_be_visible(timeout=30_000)
     wait_idle(page)
     if menu_entry:
         open_menu(page)

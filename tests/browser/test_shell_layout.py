@@ -75,7 +75,7 @@ def test_another_roles_page_url_shows_the_apps_refusal(page: Page, demo_app, sho
     shot(page, "refusal-768x1024")
     page.get_by_role("link", name=vi("shell.back_home")).click()
     wait_idle(page)
-    expect(page.get_by_text(vi("home.households"), exact=True)).to_be_visible()
+    expect(page.get_by_text(vi("home.households"), exact=True).first).to_be_visible()
 
 
 def test_english_survives_a_reload_and_a_new_device(page: Page, demo_app, demo_env, browser, shot):

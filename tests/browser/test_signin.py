@@ -40,7 +40,7 @@ def expect_home(page: Page) -> None:
         page.get_by_role("heading", name=re.compile("^" + re.escape(vi("home.heading", name=""))))
     ).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
-    expect(page.get_by_text(vi("home.households"), exact=True)).to_be_visible()
+    expect(page.get_by_text(vi("home.households"), exact=True).first).to_be_visible()
     expect(page.get_by_label(vi("login.password"))).to_have_count(0)
 
 

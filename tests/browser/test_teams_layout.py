@@ -38,7 +38,7 @@ def open_teams(page: Page, base: str) -> None:
     page.goto(base)
     wait_idle(page)
     sign_in(page, DEMO_USERS["coordinator"], DEMO_PASSWORD)
-    expect(page.get_by_text(vi("home.households"), exact=True)).to_be_visible()
+    expect(page.get_by_text(vi("home.households"), exact=True).first).to_be_visible()
     wait_idle(page)
     open_menu(page)
     page.get_by_test_id("stPopoverBody").get_by_role("link", name=vi("nav.teams"), exact=True).click()
