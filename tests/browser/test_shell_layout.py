@@ -65,7 +65,10 @@ def test_another_roles_page_url_shows_the_apps_refusal(page: Page, demo_app, sho
     page.goto(demo_app)
     wait_idle(page)
     sign_in(page, VOLUNTEER, DEMO_PASSWORD)
+    expect(page.get_by_label(vi("login.password"))).to_have_count(0, timeout=30_000)
     wait_idle(page)
+    # The remember-me cookie is written by a script after sign-in; the next page load needs it.
+    page.wait_for_function("() => document.cookie.includes('fiveb3h_session=')", timeout=30_000)
     page.goto(f"{demo_app}/users")  # the administrator's page
     wait_idle(page)
     expect(page.get_by_text(vi("login.forbidden_page"))).to_be_visible()
