@@ -1,12 +1,23 @@
 """5B3H entry point: page config, sign-in, and the signed-in role's navigation. Nothing else."""
 
+import sys
+
 import streamlit as st
 
+from core.settings import SettingsError, get_settings
 from webui.guard import current_actor
 from webui.registry import PAGES
 from webui.state import t
 
 st.set_page_config(page_title="5B3H", page_icon=":material/school:", layout="centered")
+
+# A bad environment variable stops here with a message naming it (and in the server's log), not a traceback.
+try:
+    get_settings()
+except SettingsError as exc:
+    print(f"5B3H: {exc}", file=sys.stderr)
+    st.error(t("shell.settings_error", detail=str(exc)))
+    st.stop()
 
 # Sign-in state (and the user's remembered language) first, so the page titles are in that language.
 current_actor()

@@ -7,11 +7,11 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, write_session
+from cli.common import engine_or_exit, fail, file_rejected, input_file, rejected, settings_or_exit
+from models.db import write_session
 from services.errors import AppError, ValidationFailed
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -23,29 +23,6 @@ def command(name: str):
         return fn
 
     return register
-
-
-def fail(message: str, code: int = 1) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
-
-
-def report_problems(exc: ValidationFailed, lang: str) -> None:
-    for p in exc.problems:
-        where = f"line {p.line}, " if p.line else ""
-        print(f"  {where}{p.field}: {p.message(lang)}", file=sys.stderr)
-
-
-def engine_or_exit():
-    """The configured database, migrated to head is NOT assumed; a bad URL or no answer exits 2."""
-    try:
-        engine = make_engine()
-        check_connection(engine)
-    except DatabaseConfigError as exc:
-        raise SystemExit(fail(str(exc), 2)) from exc
-    except DatabaseUnavailable as exc:
-        raise SystemExit(fail(f"the database did not answer: {exc}", 2)) from exc
-    return engine
 
 
 # ---------------------------------------------------------------- database
@@ -64,7 +41,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 @command("check-rollups")
 def cmd_check_rollups(args: argparse.Namespace) -> int:
     from models.db import read_session
-    from services.rollups.core import compare
+    from services.rollups.recount import compare
 
     engine = engine_or_exit()
     with read_session(engine) as session:
@@ -82,7 +59,7 @@ def cmd_check_rollups(args: argparse.Namespace) -> int:
 
 @command("rebuild-rollups")
 def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
-    from services.rollups.core import rebuild
+    from services.rollups.recount import rebuild
 
     engine = engine_or_exit()
     with write_session(engine) as session:
@@ -123,9 +100,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 team_id=args.team,
             )
     except ValidationFailed as exc:
-        print("error: the user was not created:", file=sys.stderr)
-        report_problems(exc, args.lang)
-        return 1
+        return rejected("the user was not created:", exc, args.lang)
     print(f"created user {args.username} (id {user_id}, role {args.role}, area {args.area})")
     return 0
 
@@ -137,17 +112,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_import_areas(args: argparse.Namespace) -> int:
     from services.areas import import_areas_csv
 
-    path = Path(args.file)
-    if not path.is_file():
-        return fail(f"no such file: {path}")
+    path = input_file(args.file)
     engine = engine_or_exit()
     try:
         with write_session(engine) as session:
             report = import_areas_csv(session, actor=None, data=path.read_bytes())
     except ValidationFailed as exc:
-        print(f"error: {path.name} was rejected; nothing was imported. Problems:", file=sys.stderr)
-        report_problems(exc, args.lang)
-        return 1
+        return file_rejected(path, exc, args.lang)
     print(f"areas: {report.created} created, {report.renamed} renamed, {report.unchanged} unchanged")
     return 0
 
@@ -186,6 +157,7 @@ EXTENSIONS: list[Callable] = []
 def main(argv: list[str] | None = None) -> int:
     _load_extensions()
     args = build_parser().parse_args(argv)
+    settings_or_exit()  # a bad environment variable stops every command (exit 2, the variable named)
     try:
         return COMMANDS[args.command](args)
     except AppError as exc:
@@ -203,6 +175,8 @@ def _load_extensions() -> None:
 
     for info in pkgutil.iter_modules(cli.__path__):
         module = importlib.import_module(f"cli.{info.name}")
+        if not hasattr(module, "add_commands"):  # cli/common.py: shared helpers, no commands
+            continue
         if module.add_commands not in EXTENSIONS:  # main() may run more than once in a process
             EXTENSIONS.append(module.add_commands)
 

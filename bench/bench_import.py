@@ -208,7 +208,7 @@ def main() -> None:
     print(f"re-import dry run (0 created expected: {again.residents_created}, "
           f"{again.unchanged:,} unchanged): {time.perf_counter() - start:.1f} s")  # fmt: skip
     if args.check:
-        from services.rollups.core import compare
+        from services.rollups.recount import compare
 
         start = time.perf_counter()
         with read_session(engine) as s:

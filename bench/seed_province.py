@@ -25,7 +25,7 @@ from demo.seed import COLUMNS, seed_database
 from models.db import make_engine, read_session, write_session
 from models.migrate import upgrade_to_head
 from models.tables import Area, Household, Resident
-from services.rollups.core import compare
+from services.rollups.recount import compare
 
 BASELINE_ROWS = 20_000
 

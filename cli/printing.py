@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, read_session
+from cli.common import engine_or_exit, fail, output_folder_or_exit
+from models.db import read_session
 
 
 def add_commands(sub, command) -> None:
@@ -30,26 +29,8 @@ def add_commands(sub, command) -> None:
     command("visit-sheets")(cmd_visit_sheets)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
-
-
-def _engine():
-    try:
-        engine = make_engine()
-        check_connection(engine)
-    except DatabaseConfigError as exc:
-        raise SystemExit(_fail(str(exc), 2)) from exc
-    except DatabaseUnavailable as exc:
-        raise SystemExit(_fail(f"the database did not answer: {exc}", 2)) from exc
-    return engine
-
-
 def _write(out: str, data: bytes, what: str) -> int:
-    path = Path(out)
-    if not path.parent.is_dir():
-        return _fail(f"no such folder: {path.parent}")
+    path = output_folder_or_exit(out)
     path.write_bytes(data)
     print(f"{what} written to {path} ({len(data) // 1024} KB)")
     return 0
@@ -62,9 +43,9 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
     catalogue = get_catalogue()
     if args.leaflet not in catalogue.leaflets:
         known = ", ".join(catalogue.leaflets)
-        return _fail(f"unknown leaflet {args.leaflet!r}; known leaflets: {known}")
+        return fail(f"unknown leaflet {args.leaflet!r}; known leaflets: {known}")
     if args.commune:
-        engine = _engine()
+        engine = engine_or_exit()
         with read_session(engine) as session:
             area = area_by_code(session, actor=None, code=args.commune)
             data = leaflet_document(
@@ -79,7 +60,7 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
 def cmd_cards(args: argparse.Namespace) -> int:
     from services.printing.documents import area_by_code, household_cards_document
 
-    engine = _engine()
+    engine = engine_or_exit()
     with read_session(engine) as session:
         village = area_by_code(session, actor=None, code=args.village, village=True)
         data = household_cards_document(session, actor=None, village_id=village.id)
@@ -91,9 +72,8 @@ def cmd_visit_sheets(args: argparse.Namespace) -> int:
     from models.db import write_session
     from services.printing.documents import area_by_code, visit_sheets_document
 
-    if not Path(args.out).parent.is_dir():  # before the sheets are recorded as printed
-        return _fail(f"no such folder: {Path(args.out).parent}")
-    engine = _engine()
+    output_folder_or_exit(args.out)  # before the sheets are recorded as printed
+    engine = engine_or_exit()
     with write_session(engine) as session:  # the printed sheets are recorded
         village = area_by_code(session, actor=None, code=args.village, village=True)
         sheets = visit_sheets_document(session, actor=None, village_id=village.id)

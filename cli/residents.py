@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from cli.common import engine_or_exit, fail, file_rejected, input_file
+from core import labels
 from services.errors import ValidationFailed
 
 
@@ -25,37 +26,13 @@ def add_commands(subparsers, command) -> None:
     command("export")(cmd_export)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
-
-
-def _engine():
-    from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine
-
-    try:
-        engine = make_engine()
-        check_connection(engine)
-    except (DatabaseConfigError, DatabaseUnavailable) as exc:
-        raise SystemExit(_fail(f"the database cannot be used: {exc}", 2)) from exc
-    return engine
-
-
-def _report_problems(exc: ValidationFailed, lang: str) -> None:
-    for p in exc.problems:
-        where = f"line {p.line}, " if p.line else ""
-        print(f"  {where}{p.field}: {p.message(lang)}", file=sys.stderr)
-
-
 def cmd_import_residents(args) -> int:
     from core.i18n import t
     from models.db import read_session, write_session
     from services.people.importing import import_residents
 
-    path = Path(args.file)
-    if not path.is_file():
-        return _fail(f"no such file: {path}")
-    engine = _engine()
+    path = input_file(args.file)
+    engine = engine_or_exit()
     opener = read_session if args.dry_run else write_session
     try:
         with opener(engine) as session:
@@ -69,9 +46,7 @@ def cmd_import_residents(args) -> int:
                 dry_run=args.dry_run,
             )
     except ValidationFailed as exc:
-        print(f"error: {path.name} was rejected; nothing was imported. Problems:", file=sys.stderr)
-        _report_problems(exc, args.lang)
-        return 1
+        return file_rejected(path, exc, args.lang)
     lang = args.lang
     verb = "would be" if args.dry_run else "were"
     print(("dry run: " if args.dry_run else "") + f"{report.rows} rows read; changes {verb}:")
@@ -98,8 +73,9 @@ def cmd_import_residents(args) -> int:
         print(t("imp.duplicates", lang, count=report.duplicates_total))
         for d in report.duplicates:
             print(
-                f"  line {d.line}: {d.full_name} ({d.birth_year or '-'}) ~ #{d.existing_id} {d.existing_name}"
-                f" [{d.existing_household}] {t('imp.dup.' + d.reason, lang)}"
+                f"  line {d.line}: {d.full_name} ({d.birth_year or '-'}) ~ "
+                f"#{d.existing_id} {d.existing_name} [{d.existing_household}] "
+                + t(labels.DUPLICATE_REASON[d.reason], lang)
             )
     return 0
 
@@ -110,13 +86,13 @@ def cmd_export(args) -> int:
     from services.access import Actor
     from services.people.export import export_residents
 
-    engine = _engine()
+    engine = engine_or_exit()
     with read_session(engine) as session:
         from sqlalchemy import select
 
         area = session.exec(select(Area).where(Area.code == args.area.strip())).scalar()
         if area is None:
-            return _fail(f"no area with code {args.area}")
+            return fail(f"no area with code {args.area}")
         # The command line acts as an administrator of that area (it already has the database).
         actor = Actor(
             user_id=0,

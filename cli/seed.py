@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from dataclasses import asdict
 
 from sqlalchemy import inspect
 
+from cli.common import engine_or_exit, fail
 from core.i18n import t
 from demo.seed import DEFAULT_SEED, SCALES, SeedRefused, is_empty, seed_database
-from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine, read_session
+from models.db import read_session
 
 
 def add_commands(subparsers, command) -> None:
@@ -30,30 +31,19 @@ def add_commands(subparsers, command) -> None:
     command("seed-demo")(cmd_seed_demo)
 
 
-def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
-
-
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "vi")
-    try:
-        engine = make_engine()
-        check_connection(engine)
-    except DatabaseConfigError as exc:
-        return _error(str(exc), 2)
-    except DatabaseUnavailable as exc:
-        return _error(f"the database did not answer: {exc}", 2)
+    engine = engine_or_exit()
     try:
         if not inspect(engine).has_table("area"):
-            return _error(t("seed.no_schema", lang), 1)
+            return fail(t("seed.no_schema", lang), 1)
         with read_session(engine) as session:
             empty = is_empty(session)
         if not empty:
             if args.if_empty:
                 print(t("seed.skipped", lang))
                 return 0
-            return _error(t("seed.not_empty", lang), 1)
+            return fail(t("seed.not_empty", lang), 1)
         print(t("seed.started", lang, scale=args.scale, seed=args.seed), flush=True)
         progress = (lambda step: print(f"  … {step}", flush=True)) if args.scale == "province" else None
         try:
@@ -62,26 +52,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
             if args.if_empty:
                 print(t("seed.skipped", lang))
                 return 0
-            return _error(exc.message(lang), 1)
+            return fail(exc.message(lang), 1)
     finally:
         engine.dispose()
-    print(
-        t(
-            "seed.report",
-            lang,
-            scale=report.scale,
-            seed=report.seed,
-            areas=report.areas,
-            communes=report.communes,
-            villages=report.villages,
-            households=report.households,
-            residents=report.residents,
-            teams=report.teams,
-            members=report.members,
-            users=report.users,
-            visits=report.visits,
-            skill_events=report.skill_events,
-            seconds=report.seconds,
-        )
-    )
+    print(t("seed.report", lang, **asdict(report)))  # every figure of the report
     return 0

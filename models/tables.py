@@ -52,7 +52,7 @@ class Household(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     status: str = Field(default="active", max_length=16)
     merged_into_id: int | None = Field(default=None, foreign_key="household.id", index=True)
-    # Derived from the active visits (kept by services.visits.record): worklist ordering without scans.
+    # Derived from the active visits (kept by services.people.derived): worklist ordering without scans.
     first_visited_on: date | None = None
     last_visited_on: date | None = None
     follow_up_on: date | None = Field(default=None, index=True)

@@ -2,35 +2,41 @@
 
 import streamlit as st
 
-from models.db import write_session
+from core import labels
 from services.auth import change_own_password
 from services.errors import FieldProblem, ValidationFailed
+from webui.db import writing
 from webui.guard import renew_token, require
-from webui.state import engine, lang, t
+from webui.state import lang, t
 
 actor = require()
 
-st.title(t("account.heading"))
-st.caption(f"{actor.username} · {t('role.' + actor.role)} · {actor.area_name}")
-st.subheader(t("account.change_password"))
-with st.form("change_password"):
-    current = st.text_input(t("account.current"), type="password", key="acc_current")
-    new = st.text_input(t("account.new"), type="password", key="acc_new")
-    repeat = st.text_input(t("account.repeat"), type="password", key="acc_repeat")
-    submitted = st.form_submit_button(t("account.save"), type="primary")
 
-if submitted:
-    try:
-        if new != repeat:
-            raise ValidationFailed([FieldProblem("repeat", "account.mismatch")])
-        with write_session(engine()) as session:
-            change_own_password(session, actor=actor, current=current, new=new)
-    except ValidationFailed as exc:
-        for problem in exc.problems:
-            label = {"current": "account.current", "new": "account.new", "repeat": "account.repeat"}.get(
-                problem.field, "account.new"
-            )
-            st.error(f"{t(label)}: {problem.message(lang())}")
-    else:
-        renew_token(actor.user_id)  # this tablet stays signed in; every other sign-in is revoked
-        st.success(t("account.changed"))
+def render() -> None:
+    st.title(t("account.heading"))
+    st.caption(f"{actor.username} · " + t(labels.ROLE[actor.role]) + f" · {actor.area_name}")
+    st.subheader(t("account.change_password"))
+    with st.form("change_password"):
+        current = st.text_input(t("account.current"), type="password", key="acc_current")
+        new = st.text_input(t("account.new"), type="password", key="acc_new")
+        repeat = st.text_input(t("account.repeat"), type="password", key="acc_repeat")
+        submitted = st.form_submit_button(t("account.save"), type="primary")
+
+    if submitted:
+        try:
+            if new != repeat:
+                raise ValidationFailed([FieldProblem("repeat", "account.mismatch")])
+            with writing() as session:
+                change_own_password(session, actor=actor, current=current, new=new)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                label = {"current": "account.current", "new": "account.new", "repeat": "account.repeat"}.get(
+                    problem.field, "account.new"
+                )
+                st.error(t(label) + f": {problem.message(lang())}")
+        else:
+            renew_token(actor.user_id)  # this tablet stays signed in; every other sign-in is revoked
+            st.success(t("account.changed"))
+
+
+render()

@@ -3,15 +3,18 @@ it (all or nothing). Template files with the expected headers and two example ro
 
 import streamlit as st
 
-from models.db import read_session, write_session
+from core import labels
 from models.enums import Role
 from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
 from services.people.importing import ImportReport, import_residents
 from webui import localize
+from webui.db import reading, writing
 from webui.guard import require
-from webui.state import engine, lang, t
+from webui.state import lang, t
+
+TEMPLATE_LABEL = {"csv": labels.N_("imp.template_csv"), "xlsx": labels.N_("imp.template_xlsx")}
 
 # session_state: what the last successful check was run on (file, commune, "create villages"); the
 # import button opens only while the upload and the choices are still the same.
@@ -19,48 +22,40 @@ KEY_CHECKED = "imp.checked"
 
 actor = require(Role.COORDINATOR, Role.ADMIN)
 
-st.title(t("imp.heading"))
-st.caption(t("imp.help"))
 
-with read_session(engine()) as session:
-    communes = list_subtree(session, actor=actor, level="commune")
-if actor.area_level == "commune" or not communes:
-    area_codes = {actor.area_code: actor.area_name}
-else:
-    area_codes = {a.code: a.name for a in communes}
-area_code = st.selectbox(
-    t("imp.area"), list(area_codes), format_func=lambda c: f"{area_codes[c]} ({c})", key="imp_area"
-)
+def area_choice() -> str:
+    """The commune the list is for (an admin above communes picks one)."""
+    with reading() as session:
+        communes = list_subtree(session, actor=actor, level="commune")
+    if actor.area_level == "commune" or not communes:
+        area_codes = {actor.area_code: actor.area_name}
+    else:
+        area_codes = {a.code: a.name for a in communes}
+    return st.selectbox(
+        t("imp.area"), list(area_codes), format_func=lambda c: f"{area_codes[c]} ({c})", key="imp_area"
+    )
 
 
 def template_file(fmt: str, commune_code: str) -> bytes:
     """The template, its example rows in the commune's first village (built when downloaded)."""
-    with read_session(engine()) as session:
+    with reading(stop=False) as session:  # called when the file is downloaded, not in a page run
         village = import_template.example_village(session, actor=actor, area_code=commune_code)
     return import_template.template_bytes(fmt, village=village, lang=lang())
 
 
-st.caption(t("imp.template_help"))
-for column, fmt in zip(st.columns(2), import_template.FORMATS, strict=True):
-    column.download_button(
-        t(f"imp.template_{fmt}"),
-        data=lambda fmt=fmt, code=area_code: template_file(fmt, code),
-        file_name=f"mau-danh-sach-ho-dan.{fmt}",
-        mime=import_template.MIME[fmt],
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"imp_template_{fmt}",
-        width="stretch",
-    )
-
-localize.uploader_texts("imp_file", ["csv", "xlsx"])
-upload = st.file_uploader(t("imp.file"), type=["csv", "xlsx"], key="imp_file")
-create_villages = st.checkbox(t("imp.create_villages"), key="imp_create_villages")
-choices = None if upload is None else (upload.file_id, area_code, create_villages)
-b1, b2 = st.columns(2)
-check = b1.button(t("imp.check"), disabled=upload is None, key="imp_check", width="stretch")
-apply_slot = b2.empty()  # drawn after the check below, so a check that passes opens it at once
-hint = st.empty()
+def templates(area_code: str) -> None:
+    st.caption(t("imp.template_help"))
+    for column, fmt in zip(st.columns(2), import_template.FORMATS, strict=True):
+        column.download_button(
+            t(TEMPLATE_LABEL[fmt]),
+            data=lambda fmt=fmt, code=area_code: template_file(fmt, code),
+            file_name=f"mau-danh-sach-ho-dan.{fmt}",
+            mime=import_template.MIME[fmt],
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"imp_template_{fmt}",
+            width="stretch",
+        )
 
 
 def progress_bar():
@@ -115,7 +110,7 @@ def show_report(report: ImportReport, heading: str) -> None:
                     t("imp.col.line"): d.line,
                     t("reg.col.name"): f"{d.full_name} ({d.birth_year or '-'})",
                     t("imp.col.existing"): f"#{d.existing_id} {d.existing_name} · {d.existing_household}",
-                    t("imp.col.reason"): t("imp.dup." + d.reason),
+                    t("imp.col.reason"): t(labels.DUPLICATE_REASON[d.reason]),
                 }
                 for d in report.duplicates
             ],
@@ -138,13 +133,13 @@ def show_problems(exc: ValidationFailed) -> None:
     )
 
 
-def run_import(*, apply: bool) -> ImportReport | None:
+def run_import(upload, area_code: str, create_villages: bool, *, apply: bool) -> ImportReport | None:
     """Check (dry run) or apply the uploaded file; shows the problems and returns None when refused.
     The progress bar ends at 100% when the run went through and disappears when it did not."""
-    opener = write_session if apply else read_session
     bar, update = progress_bar()
+    opened = writing() if apply else reading(stop=False)  # no answer: DatabaseDown, shown like a refusal
     try:
-        with opener(engine()) as session:
+        with opened as session:
             report = import_residents(
                 session,
                 actor=actor,
@@ -170,21 +165,45 @@ def run_import(*, apply: bool) -> ImportReport | None:
     return None
 
 
-if check and upload is not None:
-    st.session_state.pop(KEY_CHECKED, None)
-    report = run_import(apply=False)
-    if report is not None:
-        st.session_state[KEY_CHECKED] = choices
-        show_report(report, t("imp.preview_ok"))
-ready = choices is not None and st.session_state.get(KEY_CHECKED) == choices
-apply = apply_slot.button(
-    t("imp.apply"), type="primary", disabled=not ready, key="imp_apply", width="stretch"
-)
-if upload is not None and not ready:
-    hint.caption(t("imp.check_first"))
-if apply and ready:
-    report = run_import(apply=True)
-    st.session_state.pop(KEY_CHECKED, None)  # imported: a new check before importing again
-    apply_slot.button(t("imp.apply"), type="primary", disabled=True, key="imp_apply_done", width="stretch")
-    if report is not None:
-        show_report(report, t("imp.applied"))
+def import_section(area_code: str) -> None:
+    """The upload, "check" (a dry run) and "import", which opens only after a check of this very upload
+    and these choices passed."""
+    localize.uploader_texts("imp_file", ["csv", "xlsx"])
+    upload = st.file_uploader(t("imp.file"), type=["csv", "xlsx"], key="imp_file")
+    create_villages = st.checkbox(t("imp.create_villages"), key="imp_create_villages")
+    choices = None if upload is None else (upload.file_id, area_code, create_villages)
+    b1, b2 = st.columns(2)
+    check = b1.button(t("imp.check"), disabled=upload is None, key="imp_check", width="stretch")
+    apply_slot = b2.empty()  # drawn after the check below, so a check that passes opens it at once
+    hint = st.empty()
+    if check and upload is not None:
+        st.session_state.pop(KEY_CHECKED, None)
+        report = run_import(upload, area_code, create_villages, apply=False)
+        if report is not None:
+            st.session_state[KEY_CHECKED] = choices
+            show_report(report, t("imp.preview_ok"))
+    ready = choices is not None and st.session_state.get(KEY_CHECKED) == choices
+    apply = apply_slot.button(
+        t("imp.apply"), type="primary", disabled=not ready, key="imp_apply", width="stretch"
+    )
+    if upload is not None and not ready:
+        hint.caption(t("imp.check_first"))
+    if apply and ready:
+        report = run_import(upload, area_code, create_villages, apply=True)
+        st.session_state.pop(KEY_CHECKED, None)  # imported: a new check before importing again
+        apply_slot.button(
+            t("imp.apply"), type="primary", disabled=True, key="imp_apply_done", width="stretch"
+        )
+        if report is not None:
+            show_report(report, t("imp.applied"))
+
+
+def render() -> None:
+    st.title(t("imp.heading"))
+    st.caption(t("imp.help"))
+    area_code = area_choice()
+    templates(area_code)
+    import_section(area_code)
+
+
+render()

@@ -2,24 +2,25 @@
 reason. A coordinator sees and corrects the visits of their whole area."""
 
 import uuid
+from dataclasses import dataclass
 
 import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core import labels
 from core.clock import today
-from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitKind, VisitOutcome, VisitStatus
 from services.errors import AppError, ValidationFailed
-from services.people.households import household_card
-from services.visits.queries import attendee_cards, teammates, visit_draft
-from services.visits.record import VisitInput, correct_visit, recent_visits, withdraw_visit
+from services.people.households import HouseholdCard, household_card
+from services.visits.corrections import correct_visit, recent_visits, withdraw_visit
+from services.visits.queries import VisitDraft, attendee_cards, teammates, visit_draft
+from services.visits.record import VisitInput
 from webui import visit_form
+from webui.db import DatabaseDown, reading, writing
 from webui.guard import require
-from webui.state import engine, lang, t
+from webui.state import lang, t
 
 actor = require(Role.VOLUNTEER, Role.COORDINATOR)
 
-DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
 DAYS = 7
 
 # session_state keys: ids and UI choices only
@@ -78,9 +79,36 @@ def where(v) -> str:
     return f"{v.household_code} · {v.address}"
 
 
+@dataclass
+class Correcting:
+    """The visit being corrected, as its form needs it."""
+
+    draft: VisitDraft
+    card: HouseholdCard | None  # the household's card; None for a group session
+    residents: list  # whose blocks are drawn
+    label: str  # where the visit took place
+    mates: dict[int, str]
+
+
 def correction_form(visit_id: int) -> None:
+    loaded = load_correction(visit_id)
+    if loaded is None:
+        return
+    if KEY_EDIT_IDEMPOTENCY not in st.session_state:
+        st.session_state[KEY_EDIT_IDEMPOTENCY] = uuid.uuid4().hex
+    form = f"my_visits.f{st.session_state.get(KEY_EDIT_FORM, 0)}.{visit_id}"
+    slots: dict = {}
+    data = correction_fields(form, loaded, slots)
+    status = st.container()
+    if correction_buttons():
+        save_correction(visit_id, loaded, data, status, slots)
+
+
+def load_correction(visit_id: int) -> Correcting | None:
+    """The stored visit, its household (or the session's attendees) and the teammates who can be named;
+    None after showing a refusal (with «Huỷ» to leave the form)."""
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             draft = visit_draft(session, actor=actor, visit_id=visit_id)
             card = None
             if draft.household_id is not None:
@@ -100,14 +128,15 @@ def correction_form(visit_id: int) -> None:
     except AppError as exc:
         st.error(exc.message(lang()))
         st.button(t("journey.cancel"), key="my_visits.cancel_edit", on_click=_edit, args=(None,))
-        return
-    if KEY_EDIT_IDEMPOTENCY not in st.session_state:
-        st.session_state[KEY_EDIT_IDEMPOTENCY] = uuid.uuid4().hex
-    form = f"my_visits.f{st.session_state.get(KEY_EDIT_FORM, 0)}.{visit_id}"
-    drafts = {r.resident_id: r for r in draft.residents}
-    slots: dict = {}
+        return None
+    return Correcting(draft, card, residents, label, mates)
+
+
+def correction_fields(form: str, c: Correcting, slots: dict) -> VisitInput:
+    """The form prefilled with what was saved; returns the corrected visit as it now stands."""
+    draft = c.draft
     visit_form.compact_style()
-    st.markdown("**" + t("journey.correcting", date=_day(draft.visited_on), where=label) + "**")
+    st.markdown("**" + t("journey.correcting", date=_day(draft.visited_on), where=c.label) + "**")
     if draft.household_id is not None:
         visited_on, place, outcome = visit_form.date_and_place(
             form, slots, visited_on=draft.visited_on, place=draft.place, outcome=draft.outcome
@@ -119,9 +148,36 @@ def correction_form(visit_id: int) -> None:
             draft.outcome,
         )
     done = outcome == VisitOutcome.DONE
+    items = corrected_residents(form, c, done=done, slots=slots)
+    members, follow_up_on, notes = visit_form.team_and_follow_up(
+        form,
+        slots,
+        c.mates,
+        member_ids=draft.member_ids,
+        follow_up_on=draft.follow_up_on,
+        notes=draft.notes,
+        with_follow_up=draft.household_id is not None,
+    )
+    return VisitInput(
+        idempotency_key=st.session_state[KEY_EDIT_IDEMPOTENCY],
+        visited_on=visited_on,
+        place=place,
+        outcome=outcome,
+        household_id=draft.household_id,
+        session_area_id=None if draft.household_id is not None else draft.area_id,
+        member_ids=members,
+        follow_up_on=follow_up_on,
+        notes=notes,
+        residents=items if done else [],
+    )
+
+
+def corrected_residents(form: str, c: Correcting, *, done: bool, slots: dict) -> list:
+    """Every resident's block, prefilled with what was saved for those who were there."""
+    saved = {r.resident_id: r for r in c.draft.residents}
 
     def draw(resident):
-        old = drafts.get(resident.id)
+        old = saved.get(resident.id)
         return visit_form.resident_block(
             visit_form.resident_prefix(form, resident.id),
             resident,
@@ -134,21 +190,14 @@ def correction_form(visit_id: int) -> None:
             slots=slots,
         )
 
-    if card is not None:  # a household visit: children under 14 folded away unless one was present
-        present = {r.id: r.id in drafts for r in residents}
-        items = visit_form.household_blocks(form, residents, draw, present_defaults=present)
-    else:  # a group session: everyone listed was chosen as an attendee
-        items = [item for item in map(draw, residents) if item is not None]
-    members, follow_up_on, notes = visit_form.team_and_follow_up(
-        form,
-        slots,
-        mates,
-        member_ids=draft.member_ids,
-        follow_up_on=draft.follow_up_on,
-        notes=draft.notes,
-        with_follow_up=draft.household_id is not None,
-    )
-    status = st.container()
+    if c.card is not None:  # a household visit: children under 14 folded away unless one was present
+        present = {r.id: r.id in saved for r in c.residents}
+        return visit_form.household_blocks(form, c.residents, draw, present_defaults=present)
+    return [item for item in map(draw, c.residents) if item is not None]  # a session: all were chosen
+
+
+def correction_buttons() -> bool:
+    """Save (labelled «Thử lại» after a save that did not reach the database) and Cancel; True on Save."""
     save_col, cancel_col = st.columns([3, 1])
     clicked = save_col.button(
         t("journey.retry") if st.session_state.get(KEY_EDIT_FAILED) else t("journey.save_correction"),
@@ -160,37 +209,25 @@ def correction_form(visit_id: int) -> None:
     cancel_col.button(
         t("journey.cancel"), key="my_visits.cancel_edit", on_click=_edit, args=(None,), width="stretch"
     )
-    if not clicked:
-        return
-    data = VisitInput(
-        idempotency_key=st.session_state[KEY_EDIT_IDEMPOTENCY],
-        visited_on=visited_on,
-        place=place,
-        outcome=outcome,
-        household_id=draft.household_id,
-        session_area_id=None if draft.household_id is not None else draft.area_id,
-        member_ids=members,
-        follow_up_on=follow_up_on,
-        notes=notes,
-        residents=items if done else [],
-    )
+    return clicked
+
+
+def save_correction(visit_id: int, c: Correcting, data: VisitInput, status, slots: dict) -> None:
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             correct_visit(session, actor=actor, visit_id=visit_id, data=data)
     except ValidationFailed as exc:
-        status.error(t("journey.save_failed_fields"))
-        for message in visit_form.Slots(slots).show(exc):
-            status.error(message)
+        visit_form.fields_refused(status, exc, slots)
+        return
+    except DatabaseDown:
+        st.session_state[KEY_EDIT_FAILED] = True
+        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
         return
     except AppError as exc:
         status.error(exc.message(lang()))
         return
-    except DB_ERRORS:
-        st.session_state[KEY_EDIT_FAILED] = True
-        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
-        return
     _edit(None)
-    _confirm(correction_message(draft, card, data.residents, outcome, visited_on))
+    _confirm(correction_message(c.draft, c.card, data.residents, data.outcome, data.visited_on))
     st.rerun()
 
 
@@ -212,17 +249,17 @@ def withdraw_box(visit_id: int) -> None:
     if not confirm:
         return
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             withdraw_visit(session, actor=actor, visit_id=visit_id, reason=reason)
     except ValidationFailed as exc:
         for problem in exc.problems:
             (slot.error if problem.field == "reason" else st.error)(problem.message(lang()))
         return
+    except DatabaseDown as exc:
+        slot.error(exc.message(lang()))
+        return
     except AppError as exc:
         st.error(exc.message(lang()))
-        return
-    except DB_ERRORS:
-        slot.error(t("err.db_unavailable"))
         return
     st.session_state.pop(KEY_WITHDRAW, None)
     st.session_state.pop(slot_key, None)
@@ -234,13 +271,15 @@ def visit_row(v) -> None:
     with st.container(border=True):
         text_col, edit_col, withdraw_col = st.columns([4, 1, 1], vertical_alignment="center")
         line = (
-            f"**{_day(v.visited_on)}** · {where(v)} · {t('journey.outcome.' + v.outcome)} · "
-            f"{t('journey.residents_n', n=v.residents)}"
+            f"**{_day(v.visited_on)}** · {where(v)} · "
+            + t(labels.OUTCOME[v.outcome])
+            + " · "
+            + t("journey.residents_n", n=v.residents)
         )
         if v.status == VisitStatus.WITHDRAWN:
-            line = f"~~{line}~~ · {t('journey.withdrawn_tag')}"
+            line = f"~~{line}~~ · " + t("journey.withdrawn_tag")
         if not v.mine:
-            line += f" · _{t('journey.by_other')}_"
+            line += " · _" + t("journey.by_other") + "_"
         text_col.markdown(line)
         if v.correctable:
             edit_col.button(
@@ -257,23 +296,27 @@ def visit_row(v) -> None:
             withdraw_box(v.id)
 
 
-st.subheader(t("nav.my_visits"))
-saved_banner()
-editing = st.session_state.get(KEY_EDIT)
-if editing is not None:
-    correction_form(editing)
-else:
-    with read_session(engine()) as session:
-        visits = recent_visits(session, actor=actor, days=DAYS)
-    if not visits:
-        st.info(t("journey.my_visits_empty"))
-    day = today()
-    for title, group in (
-        (t("journey.today"), [v for v in visits if v.visited_on == day]),
-        (t("journey.this_week"), [v for v in visits if v.visited_on != day]),
-    ):
-        if not group:
-            continue
-        st.markdown(f"**{title}**")
-        for v in group:
-            visit_row(v)
+def render() -> None:
+    st.subheader(t("nav.my_visits"))
+    saved_banner()
+    editing = st.session_state.get(KEY_EDIT)
+    if editing is not None:
+        correction_form(editing)
+    else:
+        with reading() as session:
+            visits = recent_visits(session, actor=actor, days=DAYS)
+        if not visits:
+            st.info(t("journey.my_visits_empty"))
+        day = today()
+        for title, group in (
+            (t("journey.today"), [v for v in visits if v.visited_on == day]),
+            (t("journey.this_week"), [v for v in visits if v.visited_on != day]),
+        ):
+            if not group:
+                continue
+            st.markdown(f"**{title}**")
+            for v in group:
+                visit_row(v)
+
+
+render()

@@ -1,21 +1,22 @@
 """Enter paper sheets: open a returned visit sheet by its printed id, type in each household row as on the
 paper, save the whole sheet at once; below, the sheets printed and entered per village."""
 
-import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
+from dataclasses import dataclass
+from datetime import date
 
-from models.db import DatabaseUnavailable, read_session, write_session
+import streamlit as st
+
 from models.enums import Role
 from services import sheet_entry
 from services.errors import AppError, ValidationFailed
 from services.visits.queries import teammates
 from webui import sheet_form
+from webui.db import DatabaseDown, reading, writing
 from webui.guard import require
-from webui.state import engine, lang, t
+from webui.state import lang, t
 
 actor = require(Role.VOLUNTEER, Role.COORDINATOR)
 
-DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
 SHEET_PARAM = "sheet"  # ?sheet=<id> opens a sheet directly
 
 # session_state keys: ids and UI choices only
@@ -44,7 +45,7 @@ def _find() -> None:
         st.session_state[KEY_FIND_ERROR] = t("sheet.need_id")
         return
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             found = sheet_entry.find_sheet(session, actor=actor, typed=typed)
     except AppError as exc:
         st.session_state[KEY_FIND_ERROR] = exc.message(lang())
@@ -77,7 +78,7 @@ def chooser() -> None:
 def overview(*, with_buttons: bool) -> None:
     """Sheets printed / entered per village; the open ones as buttons that open them."""
     st.subheader(t("sheet.summary_heading"))
-    with read_session(engine()) as session:
+    with reading() as session:
         villages = sheet_entry.sheets_overview(session, actor=actor)
     if not any(v.printed for v in villages):
         st.info(t("sheet.none_printed"))
@@ -127,13 +128,32 @@ def _saved_message(result: sheet_entry.SheetEntryResult) -> str:
 def sheet_view(sheet_id: str) -> None:
     st.button(t("sheet.back"), key="sheets.back", on_click=_close, icon=":material/arrow_back:")
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             sheet = sheet_entry.load_sheet(session, actor=actor, sheet_id=sheet_id)
             mates = {m.member_id: m.full_name for m in teammates(session, actor=actor)}
     except AppError as exc:
         st.error(exc.message(lang()))
         return
     form = f"sheets.f{st.session_state.get(KEY_FORM, 0)}"
+    saved = sheet_heading(sheet)
+    if not sheet.rows_left:
+        rows_view(form, sheet, sheet_form.Slots())
+        if saved:
+            st.success(saved, icon=":material/check_circle:")
+        return
+    slots = sheet_form.Slots()
+    entry = entry_form(form, sheet, mates, slots)
+    status = st.container()
+    if saved:
+        status.success(saved, icon=":material/check_circle:")
+    slots["form"] = status
+    if st.button(t("sheet.save"), key="sheets.save", type="primary", icon=":material/save:", width="stretch"):
+        save_sheet(sheet, entry, status, slots)
+
+
+def sheet_heading(sheet: sheet_entry.SheetForEntry) -> str | None:
+    """The sheet's id, village and progress, and what the last save wrote (returned: it is shown again
+    above the save button)."""
     entered = sum(1 for r in sheet.rows if r.entered is not None)
     st.subheader(sheet.id)
     st.caption(
@@ -148,12 +168,22 @@ def sheet_view(sheet_id: str) -> None:
         st.success(saved, icon=":material/check_circle:")
     if sheet.entered_at is not None:
         st.success(t("sheet.entered_done", date=_day(sheet.entered_at)), icon=":material/task_alt:")
-    if not sheet.rows_left:
-        rows_view(form, sheet, sheet_form.Slots())
-        if saved:
-            st.success(saved, icon=":material/check_circle:")
-        return
-    slots = sheet_form.Slots()
+    return saved
+
+
+@dataclass
+class SheetEntry:
+    """What the form holds: the day, the teammates who went too, the typed rows, "close the sheet"."""
+
+    visited_on: date
+    members: list[int]
+    rows: list
+    close: bool
+
+
+def entry_form(
+    form: str, sheet: sheet_entry.SheetForEntry, mates: dict, slots: sheet_form.Slots
+) -> SheetEntry:
     sheet_form.style()
     date_col, mates_col = st.columns([2, 3], vertical_alignment="bottom")
     with date_col:
@@ -175,28 +205,25 @@ def sheet_view(sheet_id: str) -> None:
     close = False
     if sheet.entered_at is None:
         close = st.checkbox(t("sheet.close"), key=f"{form}.close")
-    status = st.container()
-    if saved:
-        status.success(saved, icon=":material/check_circle:")
-    slots["form"] = status
-    if not st.button(
-        t("sheet.save"), key="sheets.save", type="primary", icon=":material/save:", width="stretch"
-    ):
-        return
-    filled = [r for r in rows if not r.is_blank()]
-    if not filled and not close:
+    return SheetEntry(visited_on, members, rows, close)
+
+
+def save_sheet(sheet: sheet_entry.SheetForEntry, entry: SheetEntry, status, slots: sheet_form.Slots) -> None:
+    """Save the typed rows at once; a refusal is shown above the button and the form keeps its input."""
+    filled = [r for r in entry.rows if not r.is_blank()]
+    if not filled and not entry.close:
         status.warning(t("sheet.nothing"))
         return
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             result = sheet_entry.enter_sheet(
                 session,
                 actor=actor,
                 sheet_id=sheet.id,
-                visited_on=visited_on,
+                visited_on=entry.visited_on,
                 rows=filled,
-                member_ids=members,
-                close=close,
+                member_ids=entry.members,
+                close=entry.close,
             )
     except ValidationFailed as exc:
         status.error(t("sheet.save_failed"), icon=":material/error:")
@@ -204,11 +231,11 @@ def sheet_view(sheet_id: str) -> None:
             status.error(message)
         st.toast(t("sheet.save_failed_toast", n=len(exc.problems)), icon=":material/error:")
         return
+    except DatabaseDown:
+        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
+        return
     except AppError as exc:
         status.error(exc.message(lang()))
-        return
-    except DB_ERRORS:
-        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
         return
     st.session_state[KEY_SAVED] = _saved_message(result)
     _open(sheet.id)  # a new form instance: the saved rows now show as entered
@@ -224,17 +251,21 @@ def rows_view(form: str, sheet: sheet_entry.SheetForEntry, slots: sheet_form.Slo
     return rows
 
 
-st.title(t("nav.sheet_entry"))
-requested = st.query_params.get(SHEET_PARAM)
-if requested and KEY_SHEET not in st.session_state:
-    st.session_state[KEY_TYPED] = requested
-    st.query_params.pop(SHEET_PARAM)  # tried once; a refusal is shown under the sheet number
-    _find()
-opened = st.session_state.get(KEY_SHEET)
-if opened is None:
-    chooser()
-    overview(with_buttons=True)
-else:
-    sheet_view(opened)
-    st.divider()
-    overview(with_buttons=False)
+def render() -> None:
+    st.title(t("nav.sheet_entry"))
+    requested = st.query_params.get(SHEET_PARAM)
+    if requested and KEY_SHEET not in st.session_state:
+        st.session_state[KEY_TYPED] = requested
+        st.query_params.pop(SHEET_PARAM)  # tried once; a refusal is shown under the sheet number
+        _find()
+    opened = st.session_state.get(KEY_SHEET)
+    if opened is None:
+        chooser()
+        overview(with_buttons=True)
+    else:
+        sheet_view(opened)
+        st.divider()
+        overview(with_buttons=False)
+
+
+render()

@@ -1,28 +1,27 @@
 """Tổ công nghệ số: teams, their members and villages, and a balance of villages across teams."""
 
-from collections import defaultdict
-
 import streamlit as st
 
+from core import labels
 from core.text import normalize_name
-from models.db import read_session, write_session
 from models.enums import AreaLevel
 from services.errors import ValidationFailed
 from services.teams import teams as svc
-from webui.form_notice import notice_next_run, show_notice
+from webui.db import reading, writing
+from webui.form_notice import notice_next_run, show_notice, show_problems_by_field
 from webui.guard import require
 from webui.localize import choose_many
-from webui.state import engine, flash, lang, t
+from webui.state import flash, lang, t
 
-TEAM_KEY = "teams.team_id"
-BALANCE_KEY = "teams.balance_commune_id"  # the commune whose balance proposal is under review
-LEADER_KEY = "teams.leader_pending"  # the member form whose save waits for the leader confirmation
+KEY_TEAM = "teams.team_id"
+KEY_BALANCE = "teams.balance_commune_id"  # the commune whose balance proposal is under review
+KEY_LEADER = "teams.leader_pending"  # the member form whose save waits for the leader confirmation
 # Form generations: a successful save bumps its counter, so the form comes back as new widgets (a
 # browser keeps what was typed into a widget it still has); a failed save keeps the input.
-GEN_NEW_TEAM = "teams.gen.new_team"
-GEN_TEAM = "teams.gen.team"
-GEN_MEMBER = "teams.gen.member"
-GEN_VILLAGES = "teams.gen.villages"  # also bumped when a balance is applied
+KEY_GEN_NEW_TEAM = "teams.gen.new_team"
+KEY_GEN_TEAM = "teams.gen.team"
+KEY_GEN_MEMBER = "teams.gen.member"
+KEY_GEN_VILLAGES = "teams.gen.villages"  # also bumped when a balance is applied
 NEW_MEMBER = 0
 
 actor = require()
@@ -36,16 +35,6 @@ def gen(name: str) -> int:
 def next_gen(*names: str) -> None:
     for name in names:
         st.session_state[name] = gen(name) + 1
-
-
-def show_problems(exc: ValidationFailed, slots: dict) -> None:
-    """Each message under its field (slots: field -> st.empty()); any other above the page's end."""
-    grouped: dict[str, list[str]] = defaultdict(list)
-    for problem in exc.problems:
-        grouped[problem.field].append(problem.message(lang()))
-    for name, messages in grouped.items():
-        slot = slots.get(name)
-        (slot.error if slot is not None else st.error)(" ".join(messages))
 
 
 def saved(where: str, message: str, warnings=(), kind: str = "success") -> None:
@@ -84,9 +73,9 @@ def team_list(rows) -> None:
 
 
 def new_team_form(areas, expanded: bool) -> None:
-    g = gen(GEN_NEW_TEAM)
+    g = gen(KEY_GEN_NEW_TEAM)
     with st.expander(t("teams.new"), expanded=expanded), st.form(f"team_new_{g}"):
-        area_names = {a.id: f"{a.name} ({t('level.' + a.level)})" for a in areas}
+        area_names = {a.id: f"{a.name} (" + t(labels.AREA_LEVEL[a.level]) + ")" for a in areas}
         new_area = st.selectbox(
             t("teams.area"), list(area_names), format_func=area_names.get, key=f"team_new_area_{g}"
         )
@@ -96,13 +85,13 @@ def new_team_form(areas, expanded: bool) -> None:
         create = st.form_submit_button(t("teams.create"), type="primary")
     if create:
         try:
-            with write_session(engine()) as session:
+            with writing() as session:
                 new_id = svc.create_team(session, actor=actor, area_id=new_area, name=new_name)
         except ValidationFailed as exc:
-            show_problems(exc, {"area": slot_area, "name": slot_name})
+            show_problems_by_field(exc, {"area": slot_area, "name": slot_name})
         else:
-            st.session_state[TEAM_KEY] = new_id
-            next_gen(GEN_NEW_TEAM)
+            st.session_state[KEY_TEAM] = new_id
+            next_gen(KEY_GEN_NEW_TEAM)
             flash(t("teams.created"))
             st.rerun()
 
@@ -110,16 +99,16 @@ def new_team_form(areas, expanded: bool) -> None:
 # ---------------------------------------------------------------- one team
 def team_view(team) -> None:
     st.subheader(team.name)
-    st.caption(f"{team.area_name} · {t('level.' + team.area_level)}")
+    st.caption(f"{team.area_name} · " + t(labels.AREA_LEVEL[team.area_level]))
     for warning in team.warnings:
         st.warning(warning.message(lang()))
-    st.markdown(f"**{t('teams.members')}**")
+    st.markdown("**" + t("teams.members") + "**")
     if team.members:
         st.dataframe(
             [
                 {
                     t("teams.col_full_name"): m.full_name,
-                    t("teams.col_kind"): t("kind." + m.kind),
+                    t("teams.col_kind"): t(labels.MEMBER_KIND[m.kind]),
                     t("teams.col_phone"): m.phone or "",
                     t("teams.col_user"): m.username or "",
                     t("teams.col_leader"): m.is_leader,
@@ -131,7 +120,7 @@ def team_view(team) -> None:
         )
     else:
         st.info(t("teams.no_members"))
-    st.markdown(f"**{t('teams.villages')}**")
+    st.markdown("**" + t("teams.villages") + "**")
     if team.villages:
         st.write(", ".join(t("teams.village_option", name=v.name, n=v.households) for v in team.villages))
     else:
@@ -139,7 +128,7 @@ def team_view(team) -> None:
 
 
 def team_edit_form(team) -> None:
-    g = f"{team.id}_{gen(GEN_TEAM)}"
+    g = f"{team.id}_{gen(KEY_GEN_TEAM)}"
     with st.expander(t("teams.edit")), st.form(f"team_edit_{g}"):
         edit_name = st.text_input(t("teams.name"), value=team.name, key=f"team_name_{g}", max_chars=200)
         slot_edit_name = st.empty()
@@ -147,12 +136,12 @@ def team_edit_form(team) -> None:
         save_team = st.form_submit_button(t("teams.save"))
     if save_team:
         try:
-            with write_session(engine()) as session:
+            with writing() as session:
                 svc.update_team(session, actor=actor, team_id=team.id, name=edit_name, active=edit_active)
         except ValidationFailed as exc:
-            show_problems(exc, {"name": slot_edit_name})
+            show_problems_by_field(exc, {"name": slot_edit_name})
         else:
-            next_gen(GEN_TEAM)
+            next_gen(KEY_GEN_TEAM)
             flash(t("teams.saved"))
             st.rerun()
 
@@ -160,7 +149,7 @@ def team_edit_form(team) -> None:
 # ---------------------------------------------------------------- add or edit a member
 def member_form(team) -> None:
     members = {m.id: m for m in team.members}
-    st.markdown(f"**{t('teams.member_form')}**")
+    st.markdown("**" + t("teams.member_form") + "**")
     member_choice = st.selectbox(
         t("teams.member_pick"),
         [NEW_MEMBER, *members],
@@ -168,12 +157,12 @@ def member_form(team) -> None:
         key=f"member_pick_{team.id}",
     )
     current = members.get(member_choice)
-    with read_session(engine()) as session:
+    with reading() as session:
         users = svc.linkable_users(session, actor=actor, member_id=current.id if current else None)
     user_names = {None: t("teams.no_user"), **dict(users)}
     if current is not None and current.user_id is not None:
         user_names.setdefault(current.user_id, current.username or str(current.user_id))
-    suffix = f"{team.id}_{member_choice}_{gen(GEN_MEMBER)}"
+    suffix = f"{team.id}_{member_choice}_{gen(KEY_GEN_MEMBER)}"
     with st.form(f"member_form_{suffix}"):
         m_name = st.text_input(
             t("teams.full_name"),
@@ -187,7 +176,7 @@ def member_form(team) -> None:
             t("teams.kind"),
             kinds,
             index=kinds.index(current.kind) if current and current.kind in kinds else 0,
-            format_func=lambda k: t("kind." + k),
+            format_func=lambda k: t(labels.MEMBER_KIND[k]),
             key=f"m_kind_{suffix}",
         )
         slots["kind"] = st.empty()
@@ -217,28 +206,28 @@ def member_form(team) -> None:
     show_notice("member")
     data = svc.MemberInput(m_name, m_kind, phone=m_phone, user_id=m_user, is_leader=m_leader, active=m_active)
     if save_member:
-        st.session_state.pop(LEADER_KEY, None)
+        st.session_state.pop(KEY_LEADER, None)
         save_member_data(team, current, data, suffix, slots)
-    elif st.session_state.get(LEADER_KEY) == suffix:
+    elif st.session_state.get(KEY_LEADER) == suffix:
         confirm_leader(team, current, data, suffix, slots)
 
 
 def save_member_data(team, current, data: svc.MemberInput, suffix: str, slots: dict) -> None:
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             if current is None:
                 result = svc.add_member(session, actor=actor, team_id=team.id, data=data)
             else:
                 result = svc.update_member(session, actor=actor, member_id=current.id, data=data)
     except ValidationFailed as exc:
         if [p.key for p in exc.problems] == ["team.leader_taken"]:
-            st.session_state[LEADER_KEY] = suffix
+            st.session_state[KEY_LEADER] = suffix
             confirm_leader(team, current, data, suffix, slots)
         else:
-            show_problems(exc, slots)
+            show_problems_by_field(exc, slots)
     else:
-        st.session_state.pop(LEADER_KEY, None)
-        next_gen(GEN_MEMBER)
+        st.session_state.pop(KEY_LEADER, None)
+        next_gen(KEY_GEN_MEMBER)
         saved("member", t("teams.member_saved"), result.warnings)
         st.rerun()
 
@@ -262,25 +251,25 @@ def confirm_leader(team, current, data: svc.MemberInput, suffix: str, slots: dic
         data.replace_leader = True
         save_member_data(team, current, data, suffix, slots)
     elif no:
-        st.session_state.pop(LEADER_KEY, None)
+        st.session_state.pop(KEY_LEADER, None)
         saved("member", t("teams.leader_kept", leader=leader), kind="info")
         st.rerun()
 
 
 # ---------------------------------------------------------------- villages
 def villages_form(team, commune_villages) -> None:
-    labels = {}
+    choices = {}
     for v in commune_villages:
         elsewhere = any(team_id != team.id for team_id in v.team_ids)
-        key = "teams.village_option_taken" if elsewhere else "teams.village_option"
-        labels[v.id] = t(key, name=v.name, n=v.households)
-    g = f"{team.id}_{gen(GEN_VILLAGES)}"
+        key = labels.N_("teams.village_option_taken") if elsewhere else "teams.village_option"
+        choices[v.id] = t(key, name=v.name, n=v.households)
+    g = f"{team.id}_{gen(KEY_GEN_VILLAGES)}"
     with st.form(f"team_villages_{g}"):
         chosen = st.multiselect(
             t("teams.villages"),
-            list(labels),
-            default=[v.id for v in team.villages if v.id in labels],
-            format_func=labels.get,
+            list(choices),
+            default=[v.id for v in team.villages if v.id in choices],
+            format_func=choices.get,
             key=f"team_villages_pick_{g}",
             **choose_many(),
         )
@@ -289,12 +278,12 @@ def villages_form(team, commune_villages) -> None:
     show_notice("villages")
     if save_villages:
         try:
-            with write_session(engine()) as session:
+            with writing() as session:
                 result = svc.set_team_villages(session, actor=actor, team_id=team.id, village_ids=chosen)
         except ValidationFailed as exc:
-            show_problems(exc, {"villages": slot_villages})
+            show_problems_by_field(exc, {"villages": slot_villages})
         else:
-            next_gen(GEN_VILLAGES)
+            next_gen(KEY_GEN_VILLAGES)
             saved("villages", t("teams.villages_saved"), result.warnings)
             st.rerun()
 
@@ -311,14 +300,14 @@ def balance_section(areas) -> None:
         t("teams.balance_commune"), list(communes), format_func=communes.get, key="teams.balance_pick"
     )
     if st.button(t("teams.balance_propose"), key="balance_propose"):
-        st.session_state[BALANCE_KEY] = commune_id
-    if st.session_state.get(BALANCE_KEY) != commune_id:
+        st.session_state[KEY_BALANCE] = commune_id
+    if st.session_state.get(KEY_BALANCE) != commune_id:
         return
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             proposal = svc.propose_balance(session, actor=actor, commune_id=commune_id)
     except ValidationFailed as exc:
-        show_problems(exc, {})
+        show_problems_by_field(exc, {})
         return
     for warning in proposal.warnings:
         st.warning(warning.message(lang()))
@@ -333,7 +322,7 @@ def balance_proposal(proposal, commune_id: int) -> None:
     st.markdown(
         t("teams.balance_gap", before=decimal(proposal.gap_before), after=decimal(proposal.gap_after))
     )
-    st.markdown(f"**{t('teams.balance_moves', n=len(proposal.moves))}**")
+    st.markdown("**" + t("teams.balance_moves", n=len(proposal.moves)) + "**")
     lines = []
     for m in proposal.moves:
         if m.from_team is None:
@@ -369,45 +358,51 @@ def balance_proposal(proposal, commune_id: int) -> None:
     st.caption(t("teams.balance_why"))
     if st.button(t("teams.balance_apply"), type="primary", key="balance_apply"):
         try:
-            with write_session(engine()) as session:
+            with writing() as session:
                 svc.apply_balance(session, actor=actor, commune_id=commune_id, assignment=proposal.assignment)
         except ValidationFailed as exc:
-            show_problems(exc, {})
+            show_problems_by_field(exc, {})
         else:
-            st.session_state.pop(BALANCE_KEY, None)
-            next_gen(GEN_VILLAGES)
+            st.session_state.pop(KEY_BALANCE, None)
+            next_gen(KEY_GEN_VILLAGES)
             saved("balance", t("teams.balance_applied"))
             st.rerun()
 
 
 # ---------------------------------------------------------------- the page
-st.title(t("teams.heading"))
-with read_session(engine()) as session:
-    rows = svc.list_teams(session, actor=actor)
-    areas = svc.team_areas(session, actor=actor) if manager else []
 
-if rows:
-    team_list(rows)
-else:
-    st.info(t("teams.empty"))
-if manager and areas:
-    new_team_form(areas, expanded=not rows)
-if not rows:
-    st.stop()
 
-labels = {r.id: f"{r.name} · {r.area_name}" for r in rows}
-if st.session_state.get(TEAM_KEY) not in labels:
-    st.session_state.pop(TEAM_KEY, None)
-team_id = st.selectbox(t("teams.pick"), list(labels), format_func=labels.get, key=TEAM_KEY)
-with read_session(engine()) as session:
-    team = svc.get_team(session, actor=actor, team_id=team_id)
-    villages = svc.commune_villages(session, actor=actor, commune_id=team.commune_id) if manager else []
+def render() -> None:
+    st.title(t("teams.heading"))
+    with reading() as session:
+        rows = svc.list_teams(session, actor=actor)
+        areas = svc.team_areas(session, actor=actor) if manager else []
 
-team_view(team)
-if not manager:
-    st.caption(t("teams.read_only"))
-    st.stop()
-team_edit_form(team)
-member_form(team)
-villages_form(team, villages)
-balance_section(areas)
+    if rows:
+        team_list(rows)
+    else:
+        st.info(t("teams.empty"))
+    if manager and areas:
+        new_team_form(areas, expanded=not rows)
+    if not rows:
+        st.stop()
+
+    choices = {r.id: f"{r.name} · {r.area_name}" for r in rows}
+    if st.session_state.get(KEY_TEAM) not in choices:
+        st.session_state.pop(KEY_TEAM, None)
+    team_id = st.selectbox(t("teams.pick"), list(choices), format_func=choices.get, key=KEY_TEAM)
+    with reading() as session:
+        team = svc.get_team(session, actor=actor, team_id=team_id)
+        villages = svc.commune_villages(session, actor=actor, commune_id=team.commune_id) if manager else []
+
+    team_view(team)
+    if not manager:
+        st.caption(t("teams.read_only"))
+        st.stop()
+    team_edit_form(team)
+    member_form(team)
+    villages_form(team, villages)
+    balance_section(areas)
+
+
+render()

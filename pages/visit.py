@@ -5,30 +5,30 @@ import math
 import uuid
 
 import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core import labels
 from core.clock import today
-from models.db import DatabaseUnavailable, read_session, write_session
 from models.enums import Role, VisitOutcome
-from services.errors import AppError, NotFound, PermissionDenied, ValidationFailed
-from services.people.households import add_resident, create_household, household_card, likely_duplicates
+from services.errors import AppError, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
+from services.people.households import add_resident, create_household, household_card
 from services.printing.documents import villages_in_scope
 from services.teams.teams import list_teams
-from services.visits.queries import commune_of_village, teammates
+from services.visits.queries import teammates
 from services.visits.record import VisitInput, record_visit
 from services.visits.search import search_households
 from services.visits.worklist import worklist
 from webui import drafts as visit_drafts
-from webui import visit_form
+from webui import duplicates, visit_form
+from webui.db import DatabaseDown, reading, writing
+from webui.form_notice import show_problems
 from webui.guard import require
-from webui.state import engine, flash, lang, t
+from webui.state import flash, lang, t
 
 actor = require(Role.VOLUNTEER, Role.COORDINATOR)
 
 HOUSEHOLD_PARAM = "household"
 PAGE_SIZE = 6
 NAMES_SHOWN = 4  # residents named on a search result (the rest as "+n")
-DB_ERRORS = (OperationalError, InterfaceError, DatabaseUnavailable)
 
 # session_state keys: ids and UI choices only
 KEY_TEAM = "visit.team"  # coordinator: whose worklist
@@ -43,7 +43,7 @@ KEY_SAVED_HOUSEHOLD = "visit.saved_household"
 KEY_SAVED_RESIDENTS = "visit.saved_residents"
 KEY_SAVED_OUTCOME = "visit.saved_outcome"
 KEY_SAVED_FRESH = "visit.saved_fresh"  # the run right after a save: toast and scroll to the banner
-KEY_ADD_CONFIRM = "visit.add_confirm"  # duplicates were shown: the next tap creates anyway
+KEY_ADD_CONFIRM = "visit.add_confirm"  # (input, likely duplicates shown): the next tap creates anyway
 KEY_NEW_CONFIRM = "visit.new_confirm"
 ADD_PREFIX = "visit.add."
 NEW_PREFIX = "visit.new."
@@ -103,7 +103,7 @@ def _team_choice() -> int | None:
     """A coordinator picks whose worklist (any team in the area); a volunteer has their own."""
     if actor.is_volunteer:
         return None
-    with read_session(engine()) as session:
+    with reading() as session:
         teams = {row.id: f"{row.name} · {row.area_name}" for row in list_teams(session, actor=actor)}
     return st.selectbox(
         t("journey.team"),
@@ -117,100 +117,44 @@ def _team_choice() -> int | None:
 # ---------------------------------------------------------------- adding on the spot
 
 
-def _duplicates_warning(dups) -> None:
-    lines = [
-        t(
-            "journey.duplicate_line",
-            name=d.full_name,
-            year=d.birth_year or "?",
-            code=d.household_code,
-            village=d.village_name,
-        )
-        for d in dups
-    ]
-    st.warning(t("journey.duplicate_warning") + "\n\n" + "\n".join(f"- {line}" for line in lines))
-
-
-def _show_problems(exc: AppError, slots: dict) -> None:
-    problems = exc.problems if isinstance(exc, ValidationFailed) else []
-    if not problems:
-        st.error(exc.message(lang()))
-    for problem in problems:
-        slot = slots.get(problem.field)
-        (slot.error if slot is not None else st.error)(problem.message(lang()))
+def _year(value) -> int | None:
+    return int(value) if value is not None else None
 
 
 def add_resident_form(card) -> None:
-    """A resident found at home who is not on the list yet (duplicates shown first)."""
+    """A resident found at home who is not on the list yet (likely duplicates shown first)."""
     with st.expander(t("journey.add_resident"), icon=":material/person_add:"):
         slots: dict = {}
-        name_col, year_col, phone_col = st.columns([3, 1, 2])
-        name = name_col.text_input(t("journey.full_name"), key=ADD_PREFIX + "name")
-        slots["full_name"] = name_col.empty()
-        year = year_col.number_input(
-            t("journey.birth_year"),
-            min_value=1900,
-            max_value=2100,
-            value=None,
-            step=1,
-            key=ADD_PREFIX + "year",
-        )
-        slots["birth_year"] = year_col.empty()
-        phone = phone_col.text_input(t("journey.phone"), key=ADD_PREFIX + "phone")
-        slots["phone"] = phone_col.empty()
-        confirming = st.session_state.get(KEY_ADD_CONFIRM, False)
-        dups = []
-        if confirming:
-            with read_session(engine()) as session:
-                commune_id = commune_of_village(session, actor=actor, village_id=card.village_id)
-                dups = likely_duplicates(
-                    session, actor=actor, commune_id=commune_id, full_name=name, birth_year=year, phone=phone
-                )
-            if dups:
-                _duplicates_warning(dups)
-        label = t("journey.create_anyway") if dups else t("journey.add")
+        name, year, phone = duplicates.person_inputs(ADD_PREFIX, slots, name_label=t("journey.full_name"))
+        given = (name, year, phone)
+        allow = duplicates.warned(KEY_ADD_CONFIRM, given)
+        label = duplicates.add_label(allow)
         if not st.button(label, key=ADD_PREFIX + "go", icon=":material/person_add:", width="stretch"):
             return
         try:
-            if not dups:
-                with read_session(engine()) as session:
-                    commune_id = commune_of_village(session, actor=actor, village_id=card.village_id)
-                    found = likely_duplicates(
-                        session,
-                        actor=actor,
-                        commune_id=commune_id,
-                        full_name=name,
-                        birth_year=year,
-                        phone=phone,
-                    )
-                if found and not confirming:
-                    st.session_state[KEY_ADD_CONFIRM] = True
-                    st.rerun()
-            with write_session(engine()) as session:
+            with writing() as session:
                 add_resident(
                     session,
                     actor=actor,
                     household_id=card.id,
                     full_name=name,
-                    birth_year=int(year) if year is not None else None,
+                    birth_year=_year(year),
                     phone=phone or None,
+                    allow_duplicates=allow,
                 )
+        except PossibleDuplicates as exc:
+            duplicates.hold(KEY_ADD_CONFIRM, given, exc)
         except AppError as exc:
-            _show_problems(exc, slots)
+            show_problems(exc, slots)
             return
-        except DB_ERRORS:
-            st.error(t("err.db_unavailable"))
-            return
-        st.session_state.pop(KEY_ADD_CONFIRM, None)
-        for suffix in ("name", "year", "phone"):
-            st.session_state.pop(ADD_PREFIX + suffix, None)
+        duplicates.done(KEY_ADD_CONFIRM, ADD_PREFIX)
         flash(t("journey.resident_added", name=name.strip()))
         st.rerun()
 
 
 def add_household_form() -> None:
-    """A household found on the spot, with its head; duplicates of the head are shown first."""
-    with read_session(engine()) as session:
+    """A household found on the spot, with its head; likely duplicates of the head are shown first."""
+    with reading() as session:
         villages = {v.id: v.name for v in villages_in_scope(session, actor=actor)}
     if not villages:
         return
@@ -221,49 +165,20 @@ def add_household_form() -> None:
         )
         address = st.text_input(t("journey.address"), key=NEW_PREFIX + "address")
         slots["address"] = st.empty()
-        name_col, year_col, phone_col = st.columns([3, 1, 2])
-        name = name_col.text_input(t("journey.head_name"), key=NEW_PREFIX + "name")
-        slots["head_name"] = name_col.empty()
-        year = year_col.number_input(
-            t("journey.birth_year"),
-            min_value=1900,
-            max_value=2100,
-            value=None,
-            step=1,
-            key=NEW_PREFIX + "year",
+        name, year, phone = duplicates.person_inputs(
+            NEW_PREFIX,
+            slots,
+            name_label=t("journey.head_name"),
+            name_field="head_name",
+            year_field="head_birth_year",
         )
-        slots["head_birth_year"] = year_col.empty()
-        phone = phone_col.text_input(t("journey.phone"), key=NEW_PREFIX + "phone")
-        slots["phone"] = phone_col.empty()
-        confirming = st.session_state.get(KEY_NEW_CONFIRM, False)
-        dups = []
-        if confirming and village_id is not None:
-            with read_session(engine()) as session:
-                commune_id = commune_of_village(session, actor=actor, village_id=village_id)
-                dups = likely_duplicates(
-                    session, actor=actor, commune_id=commune_id, full_name=name, birth_year=year, phone=phone
-                )
-            if dups:
-                _duplicates_warning(dups)
-        label = t("journey.create_anyway") if dups else t("journey.add")
+        given = (village_id, name, year, phone)
+        allow = duplicates.warned(KEY_NEW_CONFIRM, given)
+        label = duplicates.add_label(allow)
         if not st.button(label, key=NEW_PREFIX + "go", icon=":material/add_home:", width="stretch"):
             return
         try:
-            if not dups:
-                with read_session(engine()) as session:
-                    commune_id = commune_of_village(session, actor=actor, village_id=village_id)
-                    found = likely_duplicates(
-                        session,
-                        actor=actor,
-                        commune_id=commune_id,
-                        full_name=name,
-                        birth_year=year,
-                        phone=phone,
-                    )
-                if found and not confirming:
-                    st.session_state[KEY_NEW_CONFIRM] = True
-                    st.rerun()
-            with write_session(engine()) as session:
+            with writing() as session:
                 created = create_household(
                     session,
                     actor=actor,
@@ -271,17 +186,16 @@ def add_household_form() -> None:
                     address=address,
                     head_name=name,
                     phone=phone or None,
-                    head_birth_year=int(year) if year is not None else None,
+                    head_birth_year=_year(year),
+                    allow_duplicates=allow,
                 )
+        except PossibleDuplicates as exc:
+            duplicates.hold(KEY_NEW_CONFIRM, given, exc)
         except AppError as exc:
-            _show_problems(exc, slots)
+            show_problems(exc, slots)
             return
-        except DB_ERRORS:
-            st.error(t("err.db_unavailable"))
-            return
-        st.session_state.pop(KEY_NEW_CONFIRM, None)
-        for suffix in ("address", "name", "year", "phone"):
-            st.session_state.pop(NEW_PREFIX + suffix, None)
+        duplicates.done(KEY_NEW_CONFIRM, NEW_PREFIX)
+        st.session_state.pop(NEW_PREFIX + "address", None)
         flash(t("journey.household_added", code=created.code))
         _open(created.household_id)
         st.rerun()
@@ -301,7 +215,7 @@ def saved_banner() -> None:
     if household_id is None:
         return
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             card = household_card(session, actor=actor, household_id=household_id)
     except AppError:
         return
@@ -316,7 +230,7 @@ def saved_banner() -> None:
     shown = [r for r in card.residents if r.id in present]
     if shown:
         with st.container(border=True):
-            st.markdown(f"**{t('journey.show_next')}**")
+            st.markdown("**" + t("journey.show_next") + "**")
             for resident in shown:
                 st.markdown(f"{resident.full_name} · {visit_form.ladder_line(resident.levels)}")
                 visit_form.next_material_row(resident.levels, key=f"visit.saved.{resident.id}")
@@ -347,7 +261,7 @@ def hit_status(hit) -> str:
         t(
             "visit_form.hit_last",
             date=_day(hit.last_visited_on),
-            outcome=t("journey.outcome." + hit.last_outcome),
+            outcome=t(labels.OUTCOME[hit.last_outcome]),
         )
     ]
     if hit.revisit_due(today()):
@@ -363,7 +277,7 @@ def list_view() -> None:
         t("journey.search"), key=KEY_QUERY, placeholder=t("journey.search_hint"), icon=":material/search:"
     )
     if query.strip():
-        with read_session(engine()) as session:
+        with reading() as session:
             hits = search_households(session, actor=actor, query=query, limit=PAGE_SIZE * 2)
         if not hits:
             st.info(t("journey.search_empty"))
@@ -375,9 +289,9 @@ def list_view() -> None:
         return
     team_id = _team_choice()
     page = st.session_state.get(KEY_PAGE, 0)
-    with read_session(engine()) as session:
+    with reading() as session:
         listing = worklist(session, actor=actor, team_id=team_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-    st.markdown(f"**{t('visit_form.to_visit', n=listing.to_visit)}**")
+    st.markdown("**" + t("visit_form.to_visit", n=listing.to_visit) + "**")
     st.caption(t("visit_form.to_visit_help", total=listing.total))
     if not listing.rows:
         st.info(t("journey.worklist_empty"))
@@ -386,12 +300,13 @@ def list_view() -> None:
         if row.village_id != village:
             village = row.village_id
             st.caption(row.village_name)
-        tag = t("journey.tag." + row.tag)
+        tag = t(labels.WORKLIST_TAG[row.tag])
         if row.follow_up_on:
             tag += f" {_day(row.follow_up_on)}"
         label = (
             f"**{row.code}** · {row.address} · {row.head_name or ''} · "
-            f"{t('journey.residents_n', n=row.residents)} · {tag}"
+            + t("journey.residents_n", n=row.residents)
+            + f" · {tag}"
         )
         hit_button(row.household_id, label, key=f"visit.row.{row.household_id}")
     pages = max(1, math.ceil(listing.total / PAGE_SIZE))
@@ -441,21 +356,44 @@ def resident_blocks(form: str, card, *, done: bool, slots: dict) -> list:
 def household_view(household_id: int) -> None:
     back_col, title_col = st.columns([1, 3], vertical_alignment="center")
     back_col.button(t("journey.back"), key="visit.back", on_click=_close, icon=":material/arrow_back:")
+    card, mates = household_and_mates(household_id)
+    form = _form_for(card.id)
+    household_heading(title_col, card)
+    if visit_drafts.offer(actor, card.id, form):  # an unsaved visit from the last 24 h: continue or discard
+        return
+    slots: dict = {}
+    data = visit_fields(form, card, mates, slots)
+    status = st.container()
+    clicked, retry_col = visit_form.save_buttons("visit", failed=st.session_state.get(KEY_FAILED, False))
+    add_resident_form(card)
+    if clicked:
+        save_visit(data, status, retry_col, slots)
+
+
+def household_and_mates(household_id: int):
+    """The household's card and the teammates who can be named; a refusal stops the page."""
     try:
-        with read_session(engine()) as session:
+        with reading() as session:
             card = household_card(session, actor=actor, household_id=household_id)
             team_id = st.session_state.get(KEY_TEAM) if not actor.is_volunteer else None
             mates = {m.member_id: m.full_name for m in teammates(session, actor=actor, team_id=team_id)}
     except (PermissionDenied, NotFound) as exc:
         st.error(exc.message(lang()))
         st.stop()
-    if st.session_state.get(KEY_FORM_HOUSEHOLD) != card.id:
+    return card, mates
+
+
+def _form_for(household_id: int) -> str:
+    """The household's form instance (a new one when another household was open) and its idempotency key."""
+    if st.session_state.get(KEY_FORM_HOUSEHOLD) != household_id:
         _new_form()
-        st.session_state[KEY_FORM_HOUSEHOLD] = card.id
+        st.session_state[KEY_FORM_HOUSEHOLD] = household_id
     if KEY_IDEMPOTENCY not in st.session_state:
         st.session_state[KEY_IDEMPOTENCY] = uuid.uuid4().hex
-    form = form_prefix(card.id)
+    return form_prefix(household_id)
 
+
+def household_heading(title_col, card) -> None:
     title_col.markdown(f"**{card.code}** · {card.address} · {card.village_name}")
     facts = [
         t("journey.last_visit", date=_day(card.last_visited_on))
@@ -465,10 +403,11 @@ def household_view(household_id: int) -> None:
     if card.follow_up_on:
         facts.append(t("journey.follow_up_at", date=_day(card.follow_up_on)))
     st.caption(" · ".join(facts))
-    if visit_drafts.offer(actor, card.id, form):  # an unsaved visit from the last 24 h: continue or discard
-        return
 
-    slots: dict = {}
+
+def visit_fields(form: str, card, mates: dict[int, str], slots: dict) -> VisitInput:
+    """Date, place and outcome, every resident's block, the team and the follow-up; the draft is kept
+    as the values change. Returns the visit as the form now stands."""
     visit_form.compact_style()
     visited_on, place, outcome = visit_form.date_and_place(form, slots)
     done = outcome == VisitOutcome.DONE
@@ -480,22 +419,7 @@ def household_view(household_id: int) -> None:
     members, follow_up_on, notes = visit_form.team_and_follow_up(form, slots, mates)
     keys = visit_form.household_form_keys(form, [r.id for r in card.residents])
     visit_drafts.keep(actor, card.id, form, keys)  # written only when a value changed
-    status = st.container()
-    save_col, retry_col = st.columns([3, 1]) if st.session_state.get(KEY_FAILED) else (st.container(), None)
-    clicked = save_col.button(
-        t("journey.save"), key="visit.save", type="primary", icon=":material/save:", width="stretch"
-    )
-    if retry_col is not None:
-        clicked = (
-            retry_col.button(
-                t("journey.retry"), key="visit.retry", icon=":material/refresh:", width="stretch"
-            )
-            or clicked
-        )
-    add_resident_form(card)
-    if not clicked:
-        return
-    data = VisitInput(
+    return VisitInput(
         idempotency_key=st.session_state[KEY_IDEMPOTENCY],
         visited_on=visited_on,
         place=place,
@@ -506,37 +430,41 @@ def household_view(household_id: int) -> None:
         notes=notes,
         residents=residents if done else [],
     )
+
+
+def save_visit(data: VisitInput, status, retry_col, slots: dict) -> None:
+    """Record the visit once (the idempotency key makes a retry safe); a refusal is shown above the
+    buttons and the form keeps its input."""
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             visit_id = record_visit(session, actor=actor, data=data)
     except ValidationFailed as exc:
-        left = visit_form.Slots(slots).show(exc)
-        status.error(t("journey.save_failed_fields"))
-        for message in left:
-            status.error(message)
+        visit_form.fields_refused(status, exc, slots)
+        return
+    except DatabaseDown:
+        st.session_state[KEY_FAILED] = True
+        visit_form.not_saved("visit", status, retry_col)
         return
     except AppError as exc:
         status.error(exc.message(lang()))
         return
-    except DB_ERRORS:
-        st.session_state[KEY_FAILED] = True
-        status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
-        if retry_col is None:
-            st.button(t("journey.retry"), key="visit.retry", icon=":material/refresh:", width="stretch")
-        return
-    visit_drafts.discard(actor, card.id)
+    visit_drafts.discard(actor, data.household_id)
     _close()
     st.session_state[KEY_SAVED_VISIT] = visit_id
-    st.session_state[KEY_SAVED_HOUSEHOLD] = card.id
+    st.session_state[KEY_SAVED_HOUSEHOLD] = data.household_id
     st.session_state[KEY_SAVED_RESIDENTS] = [r.resident_id for r in data.residents]
     st.session_state[KEY_SAVED_OUTCOME] = data.outcome
     st.session_state[KEY_SAVED_FRESH] = True
     st.rerun()
 
 
-st.subheader(t("nav.visit"))
-opened = _household_param()
-if opened is None:
-    list_view()
-else:
-    household_view(opened)
+def render() -> None:
+    st.subheader(t("nav.visit"))
+    opened = _household_param()
+    if opened is None:
+        list_view()
+    else:
+        household_view(opened)
+
+
+render()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from models.enums import Role
+from core.text import sort_key
+from models.enums import AreaLevel, Role
 from models.tables import Area, Member, TeamVillage, User
 from services.errors import NotFound, PermissionDenied
 
@@ -102,6 +104,23 @@ def require_village_access(session: Session, actor: Actor, village_id: int) -> A
     if actor.is_volunteer and village_id not in actor.village_ids:
         raise PermissionDenied("err.out_of_scope")
     return area
+
+
+class Village(NamedTuple):
+    id: int
+    code: str
+    name: str
+
+
+def villages_in_scope(session: Session, actor: Actor) -> list[Village]:
+    """The villages the actor works in, in Vietnamese order of their names: every village below the
+    actor's area; for a volunteer, their team's villages. (Callers check the role.)"""
+    query = select(Area.id, Area.code, Area.name).where(
+        Area.level == AreaLevel.VILLAGE, Area.path.like(actor.area_path + "%")
+    )
+    if actor.is_volunteer:
+        query = query.where(Area.id.in_(actor.village_ids or (-1,)))
+    return sorted((Village(*row) for row in session.exec(query).all()), key=lambda v: sort_key(v.name))
 
 
 def ancestor_ids(path: str) -> list[int]:

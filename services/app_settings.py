@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
+from core.labels import N_
 from core.settings import get_settings
 from models.enums import Role
 from models.tables import AppSetting
@@ -47,14 +47,14 @@ def is_loopback(url: str) -> bool:
 def url_problem(url: str) -> str | None:
     """Why `url` cannot serve as the public address (an i18n key), or None when it can."""
     if not url:
-        return "err.public_url_format"
+        return N_("err.public_url_format")
     if len(url) > URL_MAX:
-        return "err.public_url_long"
+        return N_("err.public_url_long")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        return "err.public_url_format"
+        return N_("err.public_url_format")
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname
@@ -63,9 +63,9 @@ def url_problem(url: str) -> str | None:
         or parts.query
         or parts.fragment
     ):
-        return "err.public_url_format"
+        return N_("err.public_url_format")
     if is_loopback(url):
-        return "err.public_url_loopback_field"
+        return N_("err.public_url_loopback_field")
     return None
 
 
@@ -80,14 +80,14 @@ def public_address(session: Session) -> PublicAddress:
     stored = stored_public_base_url(session)
     if stored:
         url, source = stored, "setting"
-    elif os.environ.get("APP_BASE_URL", "").strip():
+    elif get_settings().app_base_url_is_set:
         url, source = get_settings().app_base_url, "environment"
     else:
-        return PublicAddress(get_settings().app_base_url, "default", "err.public_url_unset")
+        return PublicAddress(get_settings().app_base_url, "default", N_("err.public_url_unset"))
     if is_loopback(url):
-        return PublicAddress(url, source, "err.public_url_loopback")
+        return PublicAddress(url, source, N_("err.public_url_loopback"))
     if url_problem(url):
-        return PublicAddress(url, source, "err.public_url_invalid")
+        return PublicAddress(url, source, N_("err.public_url_invalid"))
     return PublicAddress(url, source, None)
 
 

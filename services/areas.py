@@ -20,7 +20,8 @@ from models.tables import Area, RollupArea, RollupAreaWeek, RollupSkill
 from services import audit
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.rollups.core import ACTIVITY_COLUMNS, AREA_COLUMNS, upsert_add
+from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS
+from services.rollups.deltas import upsert_add
 
 CODE_MAX = 32
 NAME_MAX = 200

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from core.clock import utcnow
+from core.labels import N_
 from core.settings import get_settings
 from core.text import normalize_name
 from models.enums import Role
@@ -79,10 +80,10 @@ def authenticate(session: Session, *, username: str, password: str) -> Actor | A
     user = session.exec(select(User).where(User.username == (username or "").strip().lower())).scalar()
     if user is None:
         _verify(_DUMMY_HASH, password)
-        return AuthFailed("login.failed")
+        return AuthFailed(N_("login.failed"))
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return AuthFailed("login.locked", minutes=minutes)
+        return AuthFailed(N_("login.locked"), minutes=minutes)
     if not _verify(user.password_hash, password):
         user.failed_attempts += 1
         session.add(user)
@@ -90,8 +91,8 @@ def authenticate(session: Session, *, username: str, password: str) -> Actor | A
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             user.failed_attempts = 0
             audit.record(session, user_id=user.id, action="user.locked", entity="user", entity_id=user.id)
-            return AuthFailed("login.locked", minutes=settings.lockout_minutes)
-        return AuthFailed("login.failed")
+            return AuthFailed(N_("login.locked"), minutes=settings.lockout_minutes)
+        return AuthFailed(N_("login.failed"))
     if not user.is_active:
         return AuthFailed("login.inactive")
     if _hasher.check_needs_rehash(user.password_hash):

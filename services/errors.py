@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.labels import N_
+
 
 class AppError(Exception):
     """A refusal the user should read. `key` names a message in `core.i18n`."""
@@ -25,12 +27,12 @@ class AppError(Exception):
 class PermissionDenied(AppError):
     """The actor may not touch this (wrong role or outside their area)."""
 
-    def __init__(self, key: str = "err.forbidden", **params: object) -> None:
+    def __init__(self, key: str = N_("err.forbidden"), **params: object) -> None:
         super().__init__(key, **params)
 
 
 class NotFound(AppError):
-    def __init__(self, key: str = "err.not_found", **params: object) -> None:
+    def __init__(self, key: str = N_("err.not_found"), **params: object) -> None:
         super().__init__(key, **params)
 
 
@@ -53,7 +55,7 @@ class ValidationFailed(AppError):
     """One or more fields are wrong; nothing was written."""
 
     def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("err.validation", count=len(problems))
+        super().__init__(N_("err.validation"), count=len(problems))
         self.problems = problems
 
     def for_field(self, name: str) -> list[FieldProblem]:
@@ -63,3 +65,13 @@ class ValidationFailed(AppError):
         return "; ".join(
             (f"line {p.line}: " if p.line else "") + f"{p.field}: {p.message('en')}" for p in self.problems
         )
+
+
+class PossibleDuplicates(AppError):
+    """The person being added may already be listed (same name and birth year, or same phone, in the
+    commune); nothing was written. `matches` are the likely duplicates (`likely_duplicates`); a caller
+    that showed them and was told to go on calls again with `allow_duplicates=True`."""
+
+    def __init__(self, matches: list) -> None:
+        super().__init__("journey.duplicate_warning")
+        self.matches = matches

@@ -9,6 +9,7 @@ import io
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core import labels
 from core.i18n import t
 from core.text import normalize_text
 from models.enums import AreaLevel
@@ -107,7 +108,7 @@ def _notes_sheet(workbook, lang: str) -> None:
                   t("imp.template.col_note", lang)])  # fmt: skip
     for column, names in COLUMNS.items():
         required = t("exp.yes", lang) if column in REQUIRED else ""
-        notes.append([names[0], required, t(f"imp.template.note.{column}", lang)])
+        notes.append([names[0], required, t(labels.TEMPLATE_NOTE[column], lang)])
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for letter, width in (("A", 24), ("B", 10), ("C", 80)):

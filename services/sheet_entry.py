@@ -18,10 +18,11 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.text import person_sort_key, sort_key
 from models.enums import AreaLevel, PersonStatus, VisitPlace
-from models.tables import Area, Household, Resident, ResidentSkill, Visit, VisitSheet
+from models.tables import Area, Household, Resident, Visit, VisitSheet
 from services import audit
 from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, ValidationFailed
+from services.people.derived import current_levels
 from services.visits.record import WRITER_ROLES, ResidentInput, VisitInput, find_by_key, record_visit
 
 MAX_KEY = 64  # Visit.idempotency_key
@@ -300,15 +301,9 @@ def load_sheet(session: Session, *, actor: Actor, sheet_id: str) -> SheetForEntr
         select(Resident).where(Resident.household_id.in_(order), Resident.status == PersonStatus.ACTIVE)
     ).scalars():
         residents[r.household_id].append(r)
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    ids = [r.id for members in residents.values() for r in members]
-    if ids:
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_(ids)
-            )
-        ).all():
-            levels[rid][skill] = level
+    levels = current_levels(
+        session, [r.id for members in residents.values() for r in members], every_skill=False
+    )
     entered = _entered_visits(session, sheet.id, order)
     village = session.get(Area, sheet.village_id)
     commune = session.get(Area, village.parent_id) if village.parent_id else None

@@ -15,7 +15,8 @@ from models.tables import Household, Member, Resident, Team, TeamVillage
 from services.access import Actor, load_actor
 from services.areas import create_area as _create_area
 from services.auth import create_user as _create_user
-from services.rollups.core import Deltas, household_contribution, resident_contribution, resident_facts
+from services.rollups.contributions import household_contribution, resident_contribution, resident_facts
+from services.rollups.deltas import Deltas
 
 PASSWORD = "correct-horse-1"
 _seq = itertools.count(1)

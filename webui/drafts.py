@@ -14,16 +14,14 @@ from collections.abc import Iterable
 from datetime import date
 
 import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from core.clock import VN_OFFSET
-from models.db import DatabaseUnavailable, read_session, write_session
 from services.access import Actor
 from services.drafts import discard_draft, draft_of, save_draft
 from services.errors import AppError, ValidationFailed
-from webui.state import engine, t
+from webui.db import reading, writing
+from webui.state import t
 
-DB_DOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
 KEY_ANSWERED = "draft.answered"  # the form instance whose draft question is settled
 KEY_KEPT = "draft.kept"  # (form instance, fingerprint of the values last kept or first seen)
 DATE_TAG = "$date"
@@ -35,9 +33,9 @@ def offer(actor: Actor, household_id: int, form: str) -> bool:
     if st.session_state.get(KEY_ANSWERED) == form:
         return False
     try:
-        with read_session(engine()) as session:
+        with reading(stop=False) as session:  # no answer: no draft offered, the form goes on
             found = draft_of(session, actor=actor, household_id=household_id)
-    except (AppError, *DB_DOWN):
+    except AppError:
         found = None
     if found is None:
         st.session_state[KEY_ANSWERED] = form
@@ -78,12 +76,12 @@ def keep(actor: Actor, household_id: int, form: str, keys: Iterable[str]) -> Non
     if kept[1] == fingerprint:
         return
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             save_draft(session, actor=actor, household_id=household_id, data=values)
     except ValidationFailed:
         st.caption(t("shell.draft_too_large"))
         return
-    except (AppError, *DB_DOWN):
+    except AppError:  # DatabaseDown included
         return  # the draft is a safety net; the form itself goes on working
     st.session_state[KEY_KEPT] = (form, fingerprint)
 
@@ -92,9 +90,9 @@ def discard(actor: Actor, household_id: int) -> None:
     """After the visit is saved: the draft is done with."""
     st.session_state.pop(KEY_KEPT, None)
     try:
-        with write_session(engine()) as session:
+        with writing() as session:
             discard_draft(session, actor=actor, household_id=household_id)
-    except (AppError, *DB_DOWN):
+    except AppError:  # DatabaseDown included
         pass  # an orphan draft is offered at most once more and expires within 24 hours
 
 

@@ -11,16 +11,17 @@ import json
 import time
 
 import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core import labels
 from core.i18n import LANGS
 from core.settings import get_settings
-from models.db import DatabaseConfigError, DatabaseUnavailable, read_session, write_session
+from models.db import DatabaseConfigError
 from services import auth, preferences
 from services.access import Actor, load_actor
 from services.errors import AppError, PermissionDenied
 from webui import state
+from webui.db import DatabaseDown, reading, stop_unavailable, writing
 from webui.registry import pages_for
 from webui.state import t
 
@@ -30,8 +31,6 @@ LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 HOME_PAGE = "pages/home.py"
 # The top bar replaces the sidebar; Streamlit's 6rem top padding would leave a blank band above it.
 TOP_BAR_CSS = '<style>[data-testid="stMainBlockContainer"]{padding-top:3.75rem}</style>'
-# The database did not answer (down, unreachable, locked for too long).
-DB_DOWN = (OperationalError, InterfaceError, DatabaseUnavailable)
 
 
 def require(*roles: str) -> Actor:
@@ -58,9 +57,8 @@ def current_actor() -> Actor | None:
         return _current_actor()
     except DatabaseConfigError:
         st.error(t("err.db_config"))
-    except DB_DOWN:
-        st.error(t("err.db_unavailable_page"))
-        st.button(t("journey.retry"), key="db_retry", type="primary")  # a press reruns the page
+    except DatabaseDown:  # a write; a read that gets no answer says so itself (reading())
+        stop_unavailable()
     st.stop()
 
 
@@ -75,7 +73,7 @@ def _current_actor() -> Actor | None:
             state.flash(t("login.idle_out", minutes=settings.idle_minutes), "info")
             return None
         try:
-            with read_session(state.engine()) as session:
+            with reading() as session:
                 actor = load_actor(session, user_id)
                 token = st.session_state.get(state.TOKEN)
                 if token and not auth.token_is_live(session, token=token):
@@ -92,7 +90,7 @@ def _current_actor() -> Actor | None:
     token = _cookie_token()
     if token is None:
         return None
-    with write_session(state.engine()) as session:
+    with writing() as session:
         actor = auth.actor_from_token(session, token=token)
     if actor is None:
         return None
@@ -111,10 +109,10 @@ def _settle_language(actor: Actor) -> None:
         return
     chosen = st.session_state.pop(state.LANG_CHOSEN, None)
     if chosen in LANGS:
-        with write_session(state.engine()) as session:
+        with writing() as session:
             preferences.set_language(session, actor=actor, language=chosen)
     else:
-        with read_session(state.engine()) as session:
+        with reading() as session:
             stored = preferences.language_of(session, actor=actor)
         if stored:
             st.session_state[state.LANG] = stored
@@ -133,7 +131,7 @@ def _touch_token(now: float) -> None:
     token = st.session_state.get(state.TOKEN)
     if not token or now - st.session_state.get(state.LAST_TOUCH, 0) < TOUCH_EVERY_SECONDS:
         return
-    with write_session(state.engine()) as session:
+    with writing() as session:
         auth.touch_token(session, token=token)
     st.session_state[state.LAST_TOUCH] = now
 
@@ -142,7 +140,7 @@ def _forget(*, revoke: bool) -> None:
     token = st.session_state.get(state.TOKEN)
     user_id = st.session_state.get(state.USER_ID)
     if revoke and token:
-        with write_session(state.engine()) as session:
+        with writing() as session:
             auth.revoke_token(session, token=token)
     for key in (state.USER_ID, state.TOKEN, state.LAST_ACTIVE, state.LAST_TOUCH, state.LANG_USER):
         st.session_state.pop(key, None)
@@ -187,11 +185,11 @@ def _sign_in_form() -> None:
         st.error(t("login.need_fields"))
         return
     try:
-        with write_session(state.engine()) as session:
+        with writing() as session:
             result = auth.authenticate(session, username=username, password=password)
             token = auth.issue_token(session, user_id=result.user_id) if isinstance(result, Actor) else None
-    except DB_DOWN:
-        st.error(t("err.db_unavailable"))
+    except DatabaseDown as exc:
+        st.error(exc.message(state.lang()))
         return
     if not isinstance(result, Actor):
         st.error(result.message(state.lang()))
@@ -209,7 +207,7 @@ def _sign_in_form() -> None:
 
 def renew_token(user_id: int) -> None:
     """A fresh remember-me token for this browser (after a password change revoked the old ones)."""
-    with write_session(state.engine()) as session:
+    with writing() as session:
         token = auth.issue_token(session, user_id=user_id)
     st.session_state[state.TOKEN] = token
     _write_cookie(token)
@@ -217,7 +215,7 @@ def renew_token(user_id: int) -> None:
 
 def sign_out(actor: Actor) -> None:
     token = st.session_state.get(state.TOKEN)
-    with write_session(state.engine()) as session:
+    with writing() as session:
         auth.sign_out(session, actor=actor, token=token)
     _forget(revoke=False)
     state.flash(t("login.signed_out"), "info")
@@ -233,7 +231,7 @@ def _menu(actor: Actor) -> None:
         vertical_alignment="center",
         key="shell_top",
     ):
-        st.caption(f"**{actor.full_name}** · {t('role.' + actor.role)} · {actor.area_name}")
+        st.caption(f"**{actor.full_name}** · " + t(labels.ROLE[actor.role]) + f" · {actor.area_name}")
         with st.popover(t("shell.menu"), icon=":material/menu:", key="shell_menu"):
             for spec in pages_for(actor.role):
                 _page_link(spec.path, t(spec.title_key), spec.icon)
@@ -278,7 +276,7 @@ def _language_changed(actor: Actor | None) -> None:
         st.session_state[state.LANG_CHOSEN] = choice  # signed out: kept for whoever signs in next
         return
     try:
-        with write_session(state.engine()) as session:
+        with writing() as session:
             preferences.set_language(session, actor=actor, language=choice)
-    except (AppError, *DB_DOWN):
+    except AppError:  # DatabaseDown included
         pass  # the choice still holds for this session; it is saved with the next change

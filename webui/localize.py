@@ -41,7 +41,7 @@ def uploader_texts(key: str, types: list[str] | tuple[str, ...]) -> None:
         f'{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
         "{display:none}"
         f'{scope} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after'
-        f"{{content:{_css_string(t('shell.upload_button'))}}}"
+        "{content:" + _css_string(t("shell.upload_button")) + "}"
         f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] span{{display:none}}'
         f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] > div::after'
         f"{{content:{_css_string(limit)}}}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.labels import N_
 from models.enums import Role
 
 ALL_ROLES = tuple(Role)
@@ -24,30 +25,34 @@ OFFICE = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
 
 # Menu order: the field work first, then the office work, then administration.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "nav.home", ":material/home:", ALL_ROLES, "home"),
+    PageSpec("pages/home.py", N_("nav.home"), ":material/home:", ALL_ROLES, "home"),
     PageSpec("pages/visit.py", "nav.visit", ":material/edit_note:", FIELD, "visit"),
-    PageSpec("pages/session.py", "nav.session", ":material/co_present:", FIELD, "session"),
+    PageSpec("pages/session.py", N_("nav.session"), ":material/co_present:", FIELD, "session"),
     PageSpec("pages/my_visits.py", "nav.my_visits", ":material/history:", FIELD, "my-visits"),
     PageSpec("pages/sheet_entry.py", "nav.sheet_entry", ":material/fact_check:", FIELD, "sheet-entry"),
-    PageSpec("pages/households.py", "nav.households", ":material/home_work:", OFFICE, "households"),
+    PageSpec("pages/households.py", N_("nav.households"), ":material/home_work:", OFFICE, "households"),
     PageSpec("pages/residents.py", "nav.residents", ":material/person_search:", OFFICE, "residents"),
     PageSpec(
         "pages/import_residents.py",
-        "nav.import_residents",
+        N_("nav.import_residents"),
         ":material/upload_file:",
         (Role.COORDINATOR, Role.ADMIN),
         "import-residents",
     ),
-    PageSpec("pages/teams.py", "nav.teams", ":material/groups:", ALL_ROLES, "teams"),
-    PageSpec("pages/quotas.py", "nav.quotas", ":material/flag:", OFFICE, "quotas"),
-    PageSpec("pages/leaflets.py", "nav.leaflets", ":material/print:", ALL_ROLES, "leaflets"),
-    PageSpec("pages/videos.py", "nav.videos", ":material/smart_display:", ALL_ROLES, "videos"),
-    PageSpec("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", (Role.ADMIN,), "users"),
-    PageSpec("pages/admin_areas.py", "nav.admin_areas", ":material/account_tree:", (Role.ADMIN,), "areas"),
+    PageSpec("pages/teams.py", N_("nav.teams"), ":material/groups:", ALL_ROLES, "teams"),
+    PageSpec("pages/quotas.py", N_("nav.quotas"), ":material/flag:", OFFICE, "quotas"),
+    PageSpec("pages/leaflets.py", N_("nav.leaflets"), ":material/print:", ALL_ROLES, "leaflets"),
+    PageSpec("pages/videos.py", N_("nav.videos"), ":material/smart_display:", ALL_ROLES, "videos"),
     PageSpec(
-        "pages/admin_settings.py", "nav.admin_settings", ":material/settings:", (Role.ADMIN,), "settings"
+        "pages/admin_users.py", N_("nav.admin_users"), ":material/manage_accounts:", (Role.ADMIN,), "users"
     ),
-    PageSpec("pages/account.py", "nav.account", ":material/person:", ALL_ROLES, "account"),
+    PageSpec(
+        "pages/admin_areas.py", N_("nav.admin_areas"), ":material/account_tree:", (Role.ADMIN,), "areas"
+    ),
+    PageSpec(
+        "pages/admin_settings.py", N_("nav.admin_settings"), ":material/settings:", (Role.ADMIN,), "settings"
+    ),
+    PageSpec("pages/account.py", N_("nav.account"), ":material/person:", ALL_ROLES, "account"),
 )
 
 

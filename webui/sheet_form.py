@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core import labels
 from core.clock import today
 from models.enums import GUIDANCE_KINDS, SKILLS, VisitOutcome, VisitStatus
 from services.errors import ValidationFailed
@@ -97,7 +98,7 @@ def row_block(key: str, number: int, row: SheetRow, slots: Slots) -> SheetRowInp
     """One household row of the sheet; None when nothing can be entered (entered before, or gone)."""
     hid = row.household_id
     with st.container(border=True, key=f"{key}.box"):
-        title = f"**{number}. {t('sheet.household', code=row.code)}**"
+        title = f"**{number}. " + t("sheet.household", code=row.code) + "**"
         st.markdown(title + (f" · {row.address}" if row.address else ""))
         if row.entered is not None:
             _entered_line(row)
@@ -109,7 +110,7 @@ def row_block(key: str, number: int, row: SheetRow, slots: Slots) -> SheetRowInp
             t("sheet.outcome"),
             options=[o.value for o in VisitOutcome],
             default=None,
-            format_func=lambda o: t("journey.outcome." + o),
+            format_func=lambda o: t(labels.OUTCOME[o]),
             key=f"{key}.outcome",
             width="stretch",
         )
@@ -150,11 +151,11 @@ def _children_shown(key: str, children: list[SheetResident]) -> bool:
 
 def _entered_line(row: SheetRow) -> None:
     visit = row.entered
-    params = {"outcome": t("journey.outcome." + visit.outcome), "date": f"{visit.visited_on:%d/%m/%Y}"}
+    params = {"outcome": t(labels.OUTCOME[visit.outcome]), "date": f"{visit.visited_on:%d/%m/%Y}"}
     if visit.status == VisitStatus.WITHDRAWN:
         st.caption(t("sheet.row_withdrawn", **params))
     else:
-        st.markdown(f":green[:material/check_circle: {t('sheet.row_entered', **params)}]")
+        st.markdown(":green[:material/check_circle: " + t("sheet.row_entered", **params) + "]")
 
 
 def _follow_up_and_notes(key: str, hid: int, outcome: str | None, slots: Slots) -> tuple[date | None, str]:
@@ -188,7 +189,7 @@ def resident_line(key: str, resident: SheetResident, slots: Slots, *, prefix: st
         name_col, guide_col = st.columns([2, 3], vertical_alignment="center")
         with name_col:
             year = f" ({resident.birth_year})" if resident.birth_year else ""
-            head = f" · {t('journey.head')}" if resident.is_head else ""
+            head = (" · " + t("journey.head")) if resident.is_head else ""
             st.markdown(f"**{resident.full_name}**{year}{head}")
         with guide_col:
             guidance = st.pills(
@@ -196,7 +197,7 @@ def resident_line(key: str, resident: SheetResident, slots: Slots, *, prefix: st
                 options=[g.value for g in GUIDANCE_KINDS],
                 selection_mode="multi",
                 default=[],
-                format_func=lambda g: t("journey.guide_short." + g),
+                format_func=lambda g: t(labels.GUIDANCE_SHORT[g]),
                 key=f"{key}.guide",
             )
         slots[f"{prefix}.resident.{rid}"] = st.empty()
@@ -206,7 +207,7 @@ def resident_line(key: str, resident: SheetResident, slots: Slots, *, prefix: st
             with column:
                 chosen = st.segmented_control(
                     # The level on record beside the skill's name, as on the printed card.
-                    f"{t('journey.skill_short.' + skill.value)} {on_record}",
+                    t(labels.SKILL_SHORT[skill.value]) + f" {on_record}",
                     options=list(BOXES),
                     default=None,
                     key=f"{key}.lvl-{skill.value}",
@@ -229,7 +230,7 @@ def _reasons(
         name = f"{prefix}.resident.{resident.id}.{skill.value}"
         if skill.value in levels and levels[skill.value] < resident.levels.get(skill.value, 0):
             text = st.text_input(
-                t("sheet.reason", skill=t("skill." + skill.value)), key=f"{key}.reason-{skill.value}"
+                t("sheet.reason", skill=t(labels.SKILL[skill.value])), key=f"{key}.reason-{skill.value}"
             )
             if text.strip():
                 reasons[skill.value] = text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from core.i18n import DEFAULT_LANG, MESSAGES
+from core.i18n import DEFAULT_LANG
 from core.i18n import t as _t
 from core.settings import get_settings
 from models.db import make_engine
@@ -36,23 +36,8 @@ def lang() -> str:
 
 
 def t(key: str, **params: object) -> str:
-    """A catalogue string in the current UI language (singular English form when the count is 1)."""
-    current = lang()
-    return _t(plural_key(key, current, params), current, **params)
-
-
-COUNT_PARAMS = ("n", "count")
-
-
-def plural_key(key: str, language: str, params: dict) -> str:
-    """`key + ".one"` when English is shown, the count parameter (`n`, else `count`) is 1 and the
-    catalogue has that entry ("1 person", "3 people"); `key` otherwise. Vietnamese has no plural."""
-    if language != "en":
-        return key
-    count = next((params[name] for name in COUNT_PARAMS if name in params), None)
-    if count == 1 and key + ".one" in MESSAGES:
-        return key + ".one"
-    return key
+    """A catalogue string in the current UI language (plural entries take their form from `n`/`count`)."""
+    return _t(key, lang(), **params)
 
 
 def flash(message: str, kind: str = "success") -> None:

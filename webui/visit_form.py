@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core import labels
 from core.clock import today
 from models.enums import GUIDANCE_KINDS, SKILL_LEVELS, SKILLS, VisitOutcome, VisitPlace
 from services.errors import ValidationFailed
@@ -92,9 +93,7 @@ def ladder(level: int) -> str:
 
 def ladder_line(levels: dict[str, int]) -> str:
     """The five skills as a compact ladder, e.g. "Nộp HS ●●○ · T.toán ○○○ …"."""
-    return " · ".join(
-        f"{t('journey.skill_short.' + s.value)} {ladder(levels.get(s.value, 0))}" for s in SKILLS
-    )
+    return " · ".join(t(labels.SKILL_SHORT[s.value]) + f" {ladder(levels.get(s.value, 0))}" for s in SKILLS)
 
 
 def barrier_line(barriers: dict[str, object]) -> str:
@@ -125,7 +124,7 @@ def next_material_row(levels: dict[str, int], key: str, *, columns=None) -> None
     if material is None:
         text.caption(t("journey.all_mastered"))
         return
-    text.caption(t("journey.next_for", skill=t("journey.skill_short." + material.skill)))
+    text.caption(t("journey.next_for", skill=t(labels.SKILL_SHORT[material.skill])))
     leaflet_col.download_button(
         t("journey.leaflet"),
         data=lambda lid=material.leaflet.id: leaflet_pdf(lid),
@@ -193,69 +192,30 @@ def resident_block(
     Skill choices default to `levels_default` (else the current level), so untouched skills record
     nothing. A reason field appears under a skill whose level goes down."""
     current = card.levels
-    levels_default = levels_default or current
-    rid = card.id
     present_key = f"{key}.present"
     touched = {"on_change": _mark_present, "args": (present_key,)}
     with st.container(border=True):
-        head = f"**{card.full_name}**" + (f" ({card.birth_year})" if card.birth_year else "")
-        if card.is_head:
-            head += f" · {t('journey.head')}"
-        widths = [5, 3, 2, 2] + ([2] if on_remove else [])
-        row = st.columns(widths, vertical_alignment="center")
-        with row[0]:
-            present = st.checkbox(head, value=present_default, key=present_key)
-        next_material_row(current, key, columns=row[1:4])
-        if on_remove:
-            row[4].button(
-                t("journey.remove"),
-                key=f"{key}.remove",
-                on_click=on_remove,
-                icon=":material/close:",
-                width="stretch",
-            )
-        info = [caption, barrier_line(card.barriers)]
-        if not details:
-            info.insert(1, ladder_line(current))
-        info = " · ".join(x for x in info if x)
-        if info:
-            st.caption(info)
-        slots[f"resident.{rid}"] = st.empty()
+        present = _resident_head(
+            key,
+            card,
+            present_key,
+            present_default=present_default,
+            caption=caption,
+            details=details,
+            on_remove=on_remove,
+        )
+        slots[f"resident.{card.id}"] = st.empty()
         if not details:
             return None
-        pills_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
-        with pills_col:
-            guidance = st.pills(
-                t("visit_form.guided"),
-                options=[g.value for g in GUIDANCE_KINDS],
-                selection_mode="multi",
-                default=sorted(guidance_default or ()),
-                format_func=lambda g: t("journey.guide_short." + g),
-                key=f"{key}.guidance",
-                help=t("visit_form.guided_help"),
-                **touched,
-            )
-            slots[f"resident.{rid}.guidance"] = st.empty()
-        with more_col, st.expander(t("journey.more")):
-            evidence = st.text_input(
-                t("journey.evidence"), value=evidence_default, key=f"{key}.evidence", **touched
-            )
-            barriers = _barrier_inputs(key, card, slots, touched)
-        levels = _level_inputs(key, current, levels_default, touched)
-        reasons: dict[str, str] = {}
-        for skill in SKILLS:
-            field = f"resident.{rid}.{skill.value}"
-            if levels[skill.value] < current.get(skill.value, 0) or (reasons_default or {}).get(skill.value):
-                reasons[skill.value] = st.text_input(
-                    t("journey.reason_for", skill=t("skill." + skill.value)),
-                    value=(reasons_default or {}).get(skill.value, ""),
-                    key=f"{key}.reason.{skill.value}",
-                )
-            slots[field] = st.empty()
+        guidance, evidence, barriers = _guidance_inputs(
+            key, card, guidance_default, evidence_default, slots, touched
+        )
+        levels = _level_inputs(key, current, levels_default or current, touched)
+        reasons = _reason_inputs(key, card.id, current, levels, reasons_default or {}, slots)
     if not present:
         return None
     return ResidentInput(
-        resident_id=rid,
+        resident_id=card.id,
         guidance=set(guidance or ()),
         levels=levels,
         evidence={EVIDENCE_SKILL: evidence} if evidence.strip() else {},
@@ -264,21 +224,111 @@ def resident_block(
     )
 
 
+def _resident_head(
+    key: str,
+    card: ResidentCard,
+    present_key: str,
+    *,
+    present_default: bool,
+    caption: str | None,
+    details: bool,
+    on_remove: Callable[[], None] | None,
+) -> bool:
+    """The "present" box with the name, what to show next, a remove button (a session's attendee), and
+    a caption line (barriers; the ladder too when no details are asked). Returns whether present."""
+    current = card.levels
+    head = f"**{card.full_name}**" + (f" ({card.birth_year})" if card.birth_year else "")
+    if card.is_head:
+        head += " · " + t("journey.head")
+    widths = [5, 3, 2, 2] + ([2] if on_remove else [])
+    row = st.columns(widths, vertical_alignment="center")
+    with row[0]:
+        present = st.checkbox(head, value=present_default, key=present_key)
+    next_material_row(current, key, columns=row[1:4])
+    if on_remove:
+        row[4].button(
+            t("journey.remove"),
+            key=f"{key}.remove",
+            on_click=on_remove,
+            icon=":material/close:",
+            width="stretch",
+        )
+    info = [caption, barrier_line(card.barriers)]
+    if not details:
+        info.insert(1, ladder_line(current))
+    info = " · ".join(x for x in info if x)
+    if info:
+        st.caption(info)
+    return present
+
+
+def _guidance_inputs(
+    key: str,
+    card: ResidentCard,
+    guidance_default: set[str] | None,
+    evidence_default: str,
+    slots: dict[str, DeltaGenerator],
+    touched: dict,
+) -> tuple[list[str], str, dict[str, object]]:
+    """The guidance chips ("what I guided"), and under «Thêm» the dossier code and the barriers."""
+    pills_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
+    with pills_col:
+        guidance = st.pills(
+            t("visit_form.guided"),
+            options=[g.value for g in GUIDANCE_KINDS],
+            selection_mode="multi",
+            default=sorted(guidance_default or ()),
+            format_func=lambda g: t(labels.GUIDANCE_SHORT[g]),
+            key=f"{key}.guidance",
+            help=t("visit_form.guided_help"),
+            **touched,
+        )
+        slots[f"resident.{card.id}.guidance"] = st.empty()
+    with more_col, st.expander(t("journey.more")):
+        evidence = st.text_input(
+            t("journey.evidence"), value=evidence_default, key=f"{key}.evidence", **touched
+        )
+        barriers = _barrier_inputs(key, card, slots, touched)
+    return guidance, evidence, barriers
+
+
+def _reason_inputs(
+    key: str,
+    rid: int,
+    current: dict[str, int],
+    levels: dict[str, int],
+    reasons_default: dict[str, str],
+    slots: dict[str, DeltaGenerator],
+) -> dict[str, str]:
+    """A reason under each skill whose level goes down (or had one); an error slot under every skill."""
+    reasons: dict[str, str] = {}
+    for skill in SKILLS:
+        field = f"resident.{rid}.{skill.value}"
+        if levels[skill.value] < current.get(skill.value, 0) or reasons_default.get(skill.value):
+            reasons[skill.value] = st.text_input(
+                t("journey.reason_for", skill=t(labels.SKILL[skill.value])),
+                value=reasons_default.get(skill.value, ""),
+                key=f"{key}.reason.{skill.value}",
+            )
+        slots[field] = st.empty()
+    return reasons
+
+
 def _level_inputs(key: str, current: dict[str, int], defaults: dict[str, int], touched: dict) -> dict:
     """The five skill ladders under their group label ("what they can do now", as against the
     guidance chips above: "what I guided"). Returns skill -> chosen level."""
-    st.markdown(f":small[{t('visit_form.can_do')}]")
+    st.markdown(":small[" + t("visit_form.can_do") + "]")
     levels: dict[str, int] = {}
     columns = st.columns(len(SKILLS), gap="small")
     for column, skill in zip(columns, SKILLS, strict=True):
         with column:
             chosen = st.segmented_control(
-                t("journey.skill_short." + skill.value),
+                t(labels.SKILL_SHORT[skill.value]),
                 options=list(SKILL_LEVELS),
                 default=defaults.get(skill.value, current.get(skill.value, 0)),
                 required=True,
                 key=f"{key}.level.{skill.value}",
-                help=t("skill." + skill.value),
+                help=t(labels.SKILL[skill.value]),
                 width="stretch",
                 **touched,
             )
@@ -299,11 +349,11 @@ def _barrier_inputs(
             if name == "vneid_level":
                 options = ["unknown", 0, 1, 2]
                 chosen = st.selectbox(
-                    t("journey.barrier." + name),
+                    t(labels.BARRIER[name]),
                     options=options,
                     index=options.index(old) if old in (0, 1, 2) else 0,
                     format_func=lambda v: (
-                        t("journey.not_asked") if v == "unknown" else t(f"journey.vneid.{v}")
+                        t("journey.not_asked") if v == "unknown" else t(labels.VNEID_LEVEL[v])
                     ),
                     key=f"{key}.barrier.{name}",
                     **touched,
@@ -312,7 +362,7 @@ def _barrier_inputs(
             else:
                 options = ["unknown", "yes", "no"]
                 chosen = st.selectbox(
-                    t("journey.barrier." + name),
+                    t(labels.BARRIER[name]),
                     options=options,
                     index=options.index(_tri(old)),
                     format_func=lambda v: {
@@ -378,7 +428,7 @@ def date_and_place(
             options=list(places),
             default=place if place in places else places[0],
             required=True,
-            format_func=lambda p: t("journey.place." + p),
+            format_func=lambda p: t(labels.PLACE[p]),
             key=f"{key}.place",
             width="stretch",
         )
@@ -390,7 +440,7 @@ def date_and_place(
             options=[o.value for o in VisitOutcome],
             default=outcome,
             required=True,
-            format_func=lambda o: t("journey.outcome." + o),
+            format_func=lambda o: t(labels.OUTCOME[o]),
             key=f"{key}.outcome",
             width="stretch",
         )
@@ -498,10 +548,11 @@ def household_label(code: str, head_name: str | None) -> str:
 
 def saved_message(*, household: str, outcome: str, present: int, correction: bool = False) -> str:
     """What was saved, in words: the household, how the visit went, how many residents were there."""
-    kind = "corrected" if correction else "saved"
     if outcome == VisitOutcome.DONE:
-        return t(f"visit_form.{kind}_done", household=household, n=present)
-    return t(f"visit_form.{kind}_other", household=household, outcome=t("journey.outcome." + outcome))
+        key = labels.N_("visit_form.corrected_done") if correction else labels.N_("visit_form.saved_done")
+        return t(key, household=household, n=present)
+    key = labels.N_("visit_form.corrected_other") if correction else labels.N_("visit_form.saved_other")
+    return t(key, household=household, outcome=t(labels.OUTCOME[outcome]))
 
 
 def saved_confirmation(message: str, *, key: str, fresh: bool) -> None:
@@ -512,3 +563,45 @@ def saved_confirmation(message: str, *, key: str, fresh: bool) -> None:
     if fresh:
         st.toast(message, icon=":material/check_circle:")
         st.html(SCROLL_TOP_JS, unsafe_allow_javascript=True)
+
+
+# ---------------------------------------------------------------- saving (visit, session, correction)
+
+
+def save_buttons(prefix: str, *, failed: bool, disabled: bool = False):
+    """Save (`{prefix}.save`), with «Thử lại» (`{prefix}.retry`) beside it after a save that did not
+    reach the database. Returns whether either was tapped, and the retry column (None: none drawn)."""
+    save_col, retry_col = st.columns([3, 1]) if failed else (st.container(), None)
+    clicked = save_col.button(
+        t("journey.save"),
+        key=f"{prefix}.save",
+        type="primary",
+        icon=":material/save:",
+        width="stretch",
+        disabled=disabled,
+    )
+    if retry_col is not None:
+        clicked = (
+            retry_col.button(
+                t("journey.retry"), key=f"{prefix}.retry", icon=":material/refresh:", width="stretch"
+            )
+            or clicked
+        )
+    return clicked, retry_col
+
+
+def fields_refused(status: DeltaGenerator, exc: ValidationFailed, slots: dict[str, DeltaGenerator]) -> None:
+    """Each problem under its field; above the buttons, "not saved: fix the fields in red" and the
+    problems that found no field. Everything entered is kept."""
+    left = Slots(slots).show(exc)
+    status.error(t("journey.save_failed_fields"))
+    for message in left:
+        status.error(message)
+
+
+def not_saved(prefix: str, status: DeltaGenerator, retry_col) -> None:
+    """The save did not reach the database: say so above the buttons and offer «Thử lại» (drawn here
+    when the buttons were drawn without it). The idempotency key stays: a retry stores one visit."""
+    status.error(t("journey.save_failed_db"), icon=":material/sync_problem:")
+    if retry_col is None:
+        st.button(t("journey.retry"), key=f"{prefix}.retry", icon=":material/refresh:", width="stretch")

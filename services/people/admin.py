@@ -12,6 +12,8 @@ committing in between would otherwise be counted once by itself and once more by
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
@@ -37,17 +39,17 @@ from models.tables import (
 from services import audit
 from services.access import Actor, require_role
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
+from services.people.derived import recompute_household, recompute_resident
 from services.people.registry import household_in_scope, resident_in_scope
-from services.rollups.core import (
+from services.rollups.contributions import (
     Contribution,
-    Deltas,
     household_contribution,
     resident_contribution,
     resident_facts,
     visit_contribution,
     visit_facts,
 )
-from services.visits.record import recompute_household, recompute_resident
+from services.rollups.deltas import Deltas
 
 WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
 MIN_BIRTH_YEAR = 1900
@@ -244,18 +246,7 @@ def update_household(session: Session, *, actor: Actor, household_id: int, value
     for name, (_old, value) in changes.items():
         setattr(household, name, value)
     household.address_key = search_key(household.address)
-    household.updated_at = utcnow()
-    session.add(household)
-    ledger.apply()
-    audit.record(
-        session,
-        user_id=actor.user_id,
-        action="household.edited",
-        entity="household",
-        entity_id=household.id,
-        area_id=household.village_id,
-        details={"changes": changes},
-    )
+    _save(session, actor, ledger, household, household, "household.edited", {"changes": changes})
     return changes
 
 
@@ -325,18 +316,7 @@ def update_resident(session: Session, *, actor: Actor, resident_id: int, values:
         resident.sort_name = person_sort_name(resident.full_name)
     if "phone" in changes:
         resident.phone_rev = resident.phone[::-1] if resident.phone else None
-    resident.updated_at = utcnow()
-    session.add(resident)
-    ledger.apply()
-    audit.record(
-        session,
-        user_id=actor.user_id,
-        action="resident.edited",
-        entity="resident",
-        entity_id=resident.id,
-        area_id=household.village_id,
-        details={"changes": changes},
-    )
+    _save(session, actor, ledger, resident, household, "resident.edited", {"changes": changes})
     return changes
 
 
@@ -355,17 +335,14 @@ def move_resident(session: Session, *, actor: Actor, resident_id: int, target_ho
     ledger.snapshot(residents=[resident.id])
     resident.household_id = target.id
     resident.is_head = False
-    resident.updated_at = utcnow()
-    session.add(resident)
-    ledger.apply()
-    audit.record(
+    _save(
         session,
-        user_id=actor.user_id,
-        action="resident.moved_household",
-        entity="resident",
-        entity_id=resident.id,
-        area_id=target.village_id,
-        details={"from": source.code, "to": target.code},
+        actor,
+        ledger,
+        resident,
+        target,
+        "resident.moved_household",
+        {"from": source.code, "to": target.code},
     )
 
 
@@ -377,25 +354,7 @@ def set_resident_status(session: Session, *, actor: Actor, resident_id: int, sta
     ledger = _Ledger(session)
     ledger.lock(residents=[resident_id])
     resident, household = _writable_resident(session, actor, resident_id)  # again, on the locked rows
-    if resident.status == "merged":
-        raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
-    if resident.status == status:
-        return
-    ledger.snapshot(residents=[resident.id])
-    old = resident.status
-    resident.status = status
-    resident.updated_at = utcnow()
-    session.add(resident)
-    ledger.apply()
-    audit.record(
-        session,
-        user_id=actor.user_id,
-        action="resident.status",
-        entity="resident",
-        entity_id=resident.id,
-        area_id=household.village_id,
-        details={"changes": {"status": [old, status]}},
-    )
+    _change_status(session, actor, ledger, resident, household, status)
 
 
 def set_household_status(session: Session, *, actor: Actor, household_id: int, status: str) -> None:
@@ -406,24 +365,57 @@ def set_household_status(session: Session, *, actor: Actor, household_id: int, s
     ledger = _Ledger(session)
     ledger.lock(members_of=[household_id])
     household = _writable_household(session, actor, household_id)  # again, on the locked row
-    if household.status == "merged":
+    _change_status(session, actor, ledger, household, household, status)
+
+
+def _change_status(
+    session: Session,
+    actor: Actor,
+    ledger: _Ledger,
+    row: Resident | Household,
+    household: Household,
+    status: str,
+) -> None:
+    """Set the status of a locked resident or household (`household`: where it counts): refused on a
+    merged record, nothing on no change; the rollups follow (a household's residents count with it)
+    and the audit keeps the old and the new status."""
+    if row.status == "merged":
         raise ValidationFailed([FieldProblem("status", "adm.err.inactive")])
-    if household.status == status:
+    if row.status == status:
         return
-    ledger.snapshot(households=[household.id], residents=_resident_ids(session, household.id))
-    old = household.status
-    household.status = status
-    household.updated_at = utcnow()
-    session.add(household)
+    if isinstance(row, Household):
+        action = "household.status"
+        ledger.snapshot(households=[row.id], residents=_resident_ids(session, row.id))
+    else:
+        action = "resident.status"
+        ledger.snapshot(residents=[row.id])
+    old = row.status
+    row.status = status
+    _save(session, actor, ledger, row, household, action, {"changes": {"status": [old, status]}})
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    ledger: _Ledger,
+    row: Household | Resident,
+    household: Household,
+    action: str,
+    details: dict,
+) -> None:
+    """Store a changed household or resident, apply the rollup difference, and audit it under the
+    village of `household` (read after the write)."""
+    row.updated_at = utcnow()
+    session.add(row)
     ledger.apply()
     audit.record(
         session,
         user_id=actor.user_id,
-        action="household.status",
-        entity="household",
-        entity_id=household.id,
+        action=action,
+        entity="household" if isinstance(row, Household) else "resident",
+        entity_id=row.id,
         area_id=household.village_id,
-        details={"changes": {"status": [old, status]}},
+        details=details,
     )
 
 
@@ -477,24 +469,19 @@ def merge_households(session: Session, *, actor: Actor, loser_id: int, survivor_
     recompute_household(session, survivor.id, scratch)
     recompute_household(session, loser.id, scratch)
     ledger.apply()
-    audit.record(
-        session,
-        user_id=actor.user_id,
-        action="household.merged",
-        entity="household",
-        entity_id=loser.id,
-        area_id=loser.village_id,
-        details={"into": survivor.code, "residents": residents, "visits": visits},
-    )
-    audit.record(
-        session,
-        user_id=actor.user_id,
-        action="household.absorbed",
-        entity="household",
-        entity_id=survivor.id,
-        area_id=survivor.village_id,
-        details={"from": loser.code, "residents": residents, "visits": visits},
-    )
+    for household, action, other in (
+        (loser, "household.merged", {"into": survivor.code}),
+        (survivor, "household.absorbed", {"from": loser.code}),
+    ):
+        audit.record(
+            session,
+            user_id=actor.user_id,
+            action=action,
+            entity="household",
+            entity_id=household.id,
+            area_id=household.village_id,
+            details={**other, "residents": residents, "visits": visits},
+        )
 
 
 def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
@@ -511,86 +498,16 @@ def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_i
         raise ValidationFailed([FieldProblem("survivor", "adm.err.same")])
     if loser.status == "merged" or survivor.status == "merged":
         raise ValidationFailed([FieldProblem("survivor", "adm.err.inactive")])
-    visit_ids = set(
-        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == loser.id)).scalars()
-    )
-    visit_ids |= set(
-        session.exec(select(VisitGuidance.visit_id).where(VisitGuidance.resident_id == loser.id)).scalars()
-    )
-    visit_ids |= {
-        v
-        for v in session.exec(select(SkillEvent.visit_id).where(SkillEvent.resident_id == loser.id)).scalars()
-        if v is not None
+    ledger.snapshot(residents=[loser.id, survivor.id], visits=sorted(_visits_of_resident(session, loser.id)))
+    moved = {
+        "visits": _move_attendance(session, loser.id, survivor.id),
+        "guidance": _move_guidance(session, loser.id, survivor.id),
+        "skill_events": _move_skill_events(session, loser.id, survivor.id),
     }
-    ledger.snapshot(residents=[loser.id, survivor.id], visits=sorted(visit_ids))
-    moved = {"visits": 0, "guidance": 0, "skill_events": 0}
-    # Attendance: a visit both attended keeps the survivor's row.
-    shared = set(
-        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == survivor.id)).scalars()
-    )
-    for visit_id in (
-        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == loser.id))
-        .scalars()
-        .all()
-    ):
-        if visit_id in shared:
-            session.exec(
-                delete(VisitResident).where(
-                    VisitResident.visit_id == visit_id, VisitResident.resident_id == loser.id
-                )
-            )
-        else:
-            session.exec(
-                update(VisitResident)
-                .where(VisitResident.visit_id == visit_id, VisitResident.resident_id == loser.id)
-                .values(resident_id=survivor.id)
-                .execution_options(synchronize_session=False)
-            )
-            moved["visits"] += 1
-    kept = set(
-        session.exec(
-            select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == survivor.id)
-        ).all()
-    )
-    for visit_id, kind in session.exec(
-        select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == loser.id)
-    ).all():
-        where = (
-            VisitGuidance.visit_id == visit_id,
-            VisitGuidance.resident_id == loser.id,
-            VisitGuidance.kind == kind,
-        )
-        if (visit_id, kind) in kept:
-            session.exec(delete(VisitGuidance).where(*where))
-        else:
-            session.exec(
-                update(VisitGuidance)
-                .where(*where)
-                .values(resident_id=survivor.id)
-                .execution_options(synchronize_session=False)
-            )
-            moved["guidance"] += 1
-    result = session.exec(
-        update(SkillEvent)
-        .where(SkillEvent.resident_id == loser.id)
-        .values(resident_id=survivor.id)
-        .execution_options(synchronize_session=False)
-    )
-    moved["skill_events"] = result.rowcount or 0
     session.expire_all()
     loser = session.get(Resident, loser_id)
     survivor = session.get(Resident, survivor_id)
-    now = utcnow()
-    for name in (*FLAG_FIELDS, "vneid_level", "phone", "birth_year", "sex"):
-        if getattr(survivor, name) is None and getattr(loser, name) is not None:
-            setattr(survivor, name, getattr(loser, name))
-    survivor.phone_rev = survivor.phone[::-1] if survivor.phone else None
-    survivor.digital_course_done = survivor.digital_course_done or loser.digital_course_done
-    if survivor.consent_on is None:
-        survivor.consent_on = loser.consent_on
-    loser.status = "merged"
-    loser.merged_into_id = survivor.id
-    loser.updated_at = survivor.updated_at = now
+    _fold_resident(loser, survivor, utcnow())
     session.add_all([loser, survivor])
     session.flush()
     recompute_resident(session, survivor.id)
@@ -609,3 +526,106 @@ def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_i
             area_id=loser_household.village_id,
             details={"other": other, **moved},
         )
+
+
+def _visits_of_resident(session: Session, resident_id: int) -> set[int]:
+    """Visits the resident attended, was guided at or had a skill observed at."""
+    visit_ids = set(
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == resident_id)).scalars()
+    )
+    visit_ids |= set(
+        session.exec(select(VisitGuidance.visit_id).where(VisitGuidance.resident_id == resident_id)).scalars()
+    )
+    visit_ids |= {
+        v
+        for v in session.exec(
+            select(SkillEvent.visit_id).where(SkillEvent.resident_id == resident_id)
+        ).scalars()
+        if v is not None
+    }
+    return visit_ids
+
+
+def _move_attendance(session: Session, loser_id: int, survivor_id: int) -> int:
+    """Attendance rows move to the survivor; a visit both attended keeps the survivor's row. Returns
+    how many moved."""
+    moved = 0
+    shared = set(
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == survivor_id)).scalars()
+    )
+    for visit_id in (
+        session.exec(select(VisitResident.visit_id).where(VisitResident.resident_id == loser_id))
+        .scalars()
+        .all()
+    ):
+        if visit_id in shared:
+            session.exec(
+                delete(VisitResident).where(
+                    VisitResident.visit_id == visit_id, VisitResident.resident_id == loser_id
+                )
+            )
+        else:
+            session.exec(
+                update(VisitResident)
+                .where(VisitResident.visit_id == visit_id, VisitResident.resident_id == loser_id)
+                .values(resident_id=survivor_id)
+                .execution_options(synchronize_session=False)
+            )
+            moved += 1
+    return moved
+
+
+def _move_guidance(session: Session, loser_id: int, survivor_id: int) -> int:
+    """Guidance rows move to the survivor; guidance of a kind the survivor got at the same visit is
+    dropped. Returns how many moved."""
+    moved = 0
+    kept = set(
+        session.exec(
+            select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == survivor_id)
+        ).all()
+    )
+    for visit_id, kind in session.exec(
+        select(VisitGuidance.visit_id, VisitGuidance.kind).where(VisitGuidance.resident_id == loser_id)
+    ).all():
+        where = (
+            VisitGuidance.visit_id == visit_id,
+            VisitGuidance.resident_id == loser_id,
+            VisitGuidance.kind == kind,
+        )
+        if (visit_id, kind) in kept:
+            session.exec(delete(VisitGuidance).where(*where))
+        else:
+            session.exec(
+                update(VisitGuidance)
+                .where(*where)
+                .values(resident_id=survivor_id)
+                .execution_options(synchronize_session=False)
+            )
+            moved += 1
+    return moved
+
+
+def _move_skill_events(session: Session, loser_id: int, survivor_id: int) -> int:
+    """Every skill event moves to the survivor (the history stays whole). Returns how many moved."""
+    result = session.exec(
+        update(SkillEvent)
+        .where(SkillEvent.resident_id == loser_id)
+        .values(resident_id=survivor_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _fold_resident(loser: Resident, survivor: Resident, now: datetime) -> None:
+    """The survivor takes what it lacks from the loser (flags, phone, birth year, sex, course, consent);
+    the loser is marked merged into it."""
+    for name in (*FLAG_FIELDS, "vneid_level", "phone", "birth_year", "sex"):
+        if getattr(survivor, name) is None and getattr(loser, name) is not None:
+            setattr(survivor, name, getattr(loser, name))
+    survivor.phone_rev = survivor.phone[::-1] if survivor.phone else None
+    survivor.digital_course_done = survivor.digital_course_done or loser.digital_course_done
+    if survivor.consent_on is None:
+        survivor.consent_on = loser.consent_on
+    loser.status = "merged"
+    loser.merged_into_id = survivor.id
+    loser.updated_at = survivor.updated_at = now

@@ -16,11 +16,13 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core import labels
 from core.i18n import t
 from models.enums import SKILLS
-from models.tables import Area, Household, Resident, ResidentSkill
+from models.tables import Area, Household, Resident
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
+from services.people.derived import current_levels
 from services.people.registry import READ_ROLES, phone_for
 
 BATCH = 5000
@@ -58,8 +60,8 @@ def headers(lang: str = "vi") -> list[str]:
     return [
         *IMPORT_HEADERS,
         t("exp.col.status", lang),
-        *[t(f"skill.{s.value}", lang) for s in SKILLS],
-        *[t(f"exp.col.{c}", lang) for c in BARRIER_COLUMNS],
+        *[t(labels.SKILL[s.value], lang) for s in SKILLS],
+        *[t(labels.EXPORT_COLUMN[c], lang) for c in BARRIER_COLUMNS],
         t("exp.col.first_guided_on", lang),
         t("exp.col.last_visited_on", lang),
     ]
@@ -99,13 +101,7 @@ def iter_rows(
         if not batch:
             return
         ids = [r.id for r, *_ in batch]
-        levels: dict[int, dict[str, int]] = {}
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_(ids)
-            )
-        ).all():
-            levels.setdefault(rid, {})[skill] = level
+        levels = current_levels(session, ids, every_skill=False)
         for r, code, village_id, address, last_visit in batch:
             own = levels.get(r.id, {})
             row = [
@@ -118,7 +114,7 @@ def iter_rows(
                 phone_for(actor, r.phone) or "",
                 "x" if r.is_head else "",
                 _yes_no(r.has_smartphone, lang),
-                t(f"person_status.{r.status}", lang),
+                t(labels.PERSON_STATUS[r.status], lang),
                 *[own.get(s.value, 0) for s in SKILLS],
                 _yes_no(r.phone_own_name, lang),
                 "" if r.vneid_level is None else r.vneid_level,

@@ -24,12 +24,14 @@ from core.text import (
     reversed_digits,
     search_key,
 )
-from models.enums import SKILLS, Role, Sex
-from models.tables import Area, Household, Resident, ResidentSkill, Visit, VisitResident
+from models.enums import AreaLevel, Role, Sex
+from models.tables import Area, Household, Resident, Visit, VisitResident
 from services import audit
 from services.access import Actor, get_area_in_scope, require_role, require_village_access
-from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.rollups.core import Deltas, household_contribution, resident_contribution, resident_facts
+from services.errors import FieldProblem, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
+from services.people.derived import current_levels
+from services.rollups.contributions import household_contribution, resident_contribution, resident_facts
+from services.rollups.deltas import Deltas
 from services.visits.record import BARRIER_FIELDS
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
@@ -188,61 +190,34 @@ def create_household(
     code: str | None = None,
     head_birth_year: int | None = None,
     head_sex: str | None = None,
+    allow_duplicates: bool = False,
 ) -> HouseholdCreated:
     """Add a household found on the spot, with its head as its first resident.
 
     `code` is generated as "<village code>-H<nnnn>" when empty. `phone` is the household's (and the
     head's) phone. Raises PermissionDenied outside the actor's villages, ValidationFailed with fields
-    "address", "head_name", "phone", "code", "head_birth_year", "head_sex".
+    "address", "head_name", "phone", "code", "head_birth_year", "head_sex", and PossibleDuplicates
+    when the head may already be listed in the commune, unless `allow_duplicates` (the user saw them).
     """
     require_role(actor, *WRITER_ROLES)
     village = require_village_access(session, actor, village_id)
     if village.level != "village":
         raise ValidationFailed([FieldProblem("village", "err.invalid_choice")])
     problems: list[FieldProblem] = []
-    address = normalize_text(address)
-    if not address:
-        problems.append(FieldProblem("address", "err.required"))
-    elif len(address) > ADDRESS_MAX:
-        problems.append(FieldProblem("address", "journey.too_long", {"max": ADDRESS_MAX}))
+    address = _check_address(address, problems)
     name = _check_name(head_name, "head_name", problems)
     phone = _check_phone(phone, "phone", problems)
     _check_birth_year(head_birth_year, "head_birth_year", problems, required=False)
     sex = _check_sex(head_sex, "head_sex", problems)
-    code = normalize_text(code).upper() or None
-    if code is not None:
-        if len(code) > CODE_MAX or not re.fullmatch(r"[A-Z0-9._\-/]+", code):
-            problems.append(FieldProblem("code", "journey.code_format", {"max": CODE_MAX}))
-        elif session.exec(select(Household.id).where(Household.code == code)).scalar() is not None:
-            problems.append(FieldProblem("code", "journey.code_taken", {"code": code}))
+    code = _check_new_code(session, code, problems)
     if problems:
         raise ValidationFailed(problems)
-
-    now = utcnow()
-    household = None
-    for _attempt in range(_CODE_ATTEMPTS):
-        candidate = code or _next_code(session, village.code)
-        household = Household(
-            code=candidate,
-            village_id=village.id,
-            address=address,
-            address_key=search_key(address),
-            phone=phone,
-            created_at=now,
-            updated_at=now,
+    if not allow_duplicates:
+        _refuse_likely_duplicates(
+            session, actor, village, full_name=name, birth_year=head_birth_year, phone=phone
         )
-        try:
-            with session.begin_nested():
-                session.add(household)
-                session.flush()
-            break
-        except IntegrityError:
-            # Another tablet took that code between our read and our insert.
-            household = None
-            if code is not None:
-                raise ValidationFailed([FieldProblem("code", "journey.code_taken", {"code": code})]) from None
-    if household is None:
-        raise ValidationFailed([FieldProblem("code", "journey.code_taken", {"code": "?"})])
+
+    household = _insert_household(session, village=village, code=code, address=address, phone=phone)
     deltas = Deltas()
     deltas.add(household_contribution(household))
     head = _insert_resident(
@@ -267,6 +242,53 @@ def create_household(
         details={"code": household.code, "address": address, "head_resident_id": head.id},
     )
     return HouseholdCreated(household.id, household.code, head.id)
+
+
+def _check_address(address: str, problems: list[FieldProblem]) -> str:
+    address = normalize_text(address)
+    if not address:
+        problems.append(FieldProblem("address", "err.required"))
+    elif len(address) > ADDRESS_MAX:
+        problems.append(FieldProblem("address", "journey.too_long", {"max": ADDRESS_MAX}))
+    return address
+
+
+def _check_new_code(session: Session, code: str | None, problems: list[FieldProblem]) -> str | None:
+    """A household code typed by the user (upper-cased), refused when malformed or taken; None = generate."""
+    code = normalize_text(code).upper() or None
+    if code is not None:
+        if len(code) > CODE_MAX or not re.fullmatch(r"[A-Z0-9._\-/]+", code):
+            problems.append(FieldProblem("code", "journey.code_format", {"max": CODE_MAX}))
+        elif session.exec(select(Household.id).where(Household.code == code)).scalar() is not None:
+            problems.append(FieldProblem("code", "journey.code_taken", {"code": code}))
+    return code
+
+
+def _insert_household(
+    session: Session, *, village: Area, code: str | None, address: str, phone: str | None
+) -> Household:
+    """Insert the household under `code`, else the village's next free code; a code another tablet took
+    between our read and our insert is refused (typed) or drawn again (generated)."""
+    now = utcnow()
+    for _attempt in range(_CODE_ATTEMPTS):
+        household = Household(
+            code=code or _next_code(session, village.code),
+            village_id=village.id,
+            address=address,
+            address_key=search_key(address),
+            phone=phone,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(household)
+                session.flush()
+            return household
+        except IntegrityError:
+            if code is not None:
+                raise ValidationFailed([FieldProblem("code", "journey.code_taken", {"code": code})]) from None
+    raise ValidationFailed([FieldProblem("code", "journey.code_taken", {"code": "?"})])
 
 
 def _insert_resident(
@@ -318,13 +340,15 @@ def add_resident(
     poor_network: bool | None = None,
     fears_mistakes: bool | None = None,
     digital_course_done: bool = False,
+    allow_duplicates: bool = False,
 ) -> int:
     """Add a resident to an active household in the actor's villages; returns the resident id.
 
     Barrier flags: None = not asked yet; `vneid_level` 0, 1 or 2. `is_head=True` makes the new
     resident the head (the previous head keeps living there but is no longer marked head).
     ValidationFailed fields: "full_name", "birth_year", "sex", "phone" and the barrier names.
-    Call `likely_duplicates` first to warn about a resident who may already be listed.
+    PossibleDuplicates (carrying the matches) when someone in the commune may be the same person
+    (`likely_duplicates`); a caller that showed them and was told to go on passes `allow_duplicates=True`.
     """
     require_role(actor, *WRITER_ROLES)
     household = session.get(Household, household_id)
@@ -350,6 +374,8 @@ def add_resident(
     )
     if problems:
         raise ValidationFailed(problems)
+    if not allow_duplicates:
+        _refuse_likely_duplicates(session, actor, village, full_name=name, birth_year=birth_year, phone=phone)
     if is_head:
         session.exec(
             update(Resident)
@@ -382,6 +408,24 @@ def add_resident(
 
 
 # ---------------------------------------------------------------- duplicates
+
+
+def _refuse_likely_duplicates(
+    session: Session,
+    actor: Actor,
+    village: Area,
+    *,
+    full_name: str,
+    birth_year: int | None,
+    phone: str | None,
+) -> None:
+    """PossibleDuplicates when someone active in the village's commune may be this person."""
+    commune_id = village.parent_id if village.level == AreaLevel.VILLAGE else village.id
+    matches = likely_duplicates(
+        session, actor=actor, commune_id=commune_id, full_name=full_name, birth_year=birth_year, phone=phone
+    )
+    if matches:
+        raise PossibleDuplicates(matches)
 
 
 def likely_duplicates(
@@ -465,6 +509,21 @@ def _initials(full_name: str) -> str:
 # ---------------------------------------------------------------- the household card
 
 
+def resident_card(resident: Resident, levels: dict[str, int]) -> ResidentCard:
+    """A resident as the visit form shows them: particulars, current `levels`, barrier flags."""
+    return ResidentCard(
+        id=resident.id,
+        full_name=resident.full_name,
+        birth_year=resident.birth_year,
+        sex=resident.sex,
+        phone=resident.phone,
+        is_head=resident.is_head,
+        levels=levels,
+        barriers={name: getattr(resident, name) for name in BARRIER_FIELDS},
+        first_guided_on=resident.first_guided_on,
+    )
+
+
 def household_card(session: Session, *, actor: Actor, household_id: int) -> HouseholdCard:
     """What the tablet shows for one household: active residents with their five current levels
     (0–3), barrier flags, birth year; last visit, follow-up and the last few visits."""
@@ -481,28 +540,8 @@ def household_card(session: Session, *, actor: Actor, household_id: int) -> Hous
         select(Resident).where(Resident.household_id == household.id, Resident.status == "active")
     ).scalars()
     residents = list(residents)
-    levels: dict[int, dict[str, int]] = {r.id: dict.fromkeys((s.value for s in SKILLS), 0) for r in residents}
-    if residents:
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_([r.id for r in residents])
-            )
-        ).all():
-            levels[rid][skill] = level
-    cards = [
-        ResidentCard(
-            id=r.id,
-            full_name=r.full_name,
-            birth_year=r.birth_year,
-            sex=r.sex,
-            phone=r.phone,
-            is_head=r.is_head,
-            levels=levels[r.id],
-            barriers={name: getattr(r, name) for name in BARRIER_FIELDS},
-            first_guided_on=r.first_guided_on,
-        )
-        for r in residents
-    ]
+    levels = current_levels(session, [r.id for r in residents])
+    cards = [resident_card(r, levels[r.id]) for r in residents]
     cards.sort(key=lambda c: (not c.is_head, c.birth_year or 9999, person_sort_key(c.full_name)))
     met = (
         select(func.count())

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from core.clock import today
-from core.text import normalize_text, person_sort_name, search_key, sort_key
+from core.text import normalize_text, person_sort_name, search_key
 from models.enums import SKILLS, PersonStatus, Role
 from models.tables import (
     Area,
@@ -36,8 +36,10 @@ from models.tables import (
     VisitMember,
     VisitResident,
 )
-from services.access import Actor, get_area_in_scope, require_role
+from services import access
+from services.access import Actor, Village, get_area_in_scope, require_role
 from services.errors import NotFound, PermissionDenied
+from services.people.derived import current_levels
 
 READ_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
 WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -270,18 +272,6 @@ def _status_clause(column, status: str):
     return None
 
 
-def _levels(session: Session, resident_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {rid: {s.value: 0 for s in SKILLS} for rid in resident_ids}
-    if resident_ids:
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_(resident_ids)
-            )
-        ).all():
-            out[rid][skill] = level
-    return out
-
-
 def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
     page = max(1, int(page))
     page_size = max(1, min(PAGE_SIZE_MAX, int(page_size)))
@@ -398,7 +388,7 @@ def list_residents(
     rows = session.exec(q.limit(page_size + 1).offset((page - 1) * page_size)).all()
     has_next = len(rows) > page_size
     rows = rows[:page_size]
-    levels = _levels(session, [r[0] for r in rows])
+    levels = current_levels(session, [r[0] for r in rows])
     return Page(
         rows=[
             ResidentRow(
@@ -606,7 +596,7 @@ def household_detail(session: Session, *, actor: Actor, household_id: int) -> Ho
         .scalars()
         .all()
     )
-    levels = _levels(session, [r.id for r in residents])
+    levels = current_levels(session, [r.id for r in residents])
     return HouseholdDetail(
         id=h.id,
         code=h.code,
@@ -679,7 +669,7 @@ def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> Resi
             )
         },
         digital_course_done=r.digital_course_done,
-        levels=_levels(session, [r.id])[r.id],
+        levels=current_levels(session, [r.id])[r.id],
         first_guided_on=r.first_guided_on,
         events=[
             SkillEventItem(
@@ -692,15 +682,10 @@ def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> Resi
     )
 
 
-def villages_in_scope(session: Session, *, actor: Actor) -> list[tuple[int, str, str]]:
+def villages_in_scope(session: Session, *, actor: Actor) -> list[Village]:
     """(id, code, name) of the villages in the actor's area, in Vietnamese order, for filter pickers."""
     require_role(actor, *READ_ROLES)
-    rows = session.exec(
-        select(Area.id, Area.code, Area.name).where(
-            Area.path.like(actor.area_path + "%"), Area.level == "village"
-        )
-    ).all()
-    return sorted(((i, c, n) for i, c, n in rows), key=lambda r: sort_key(r[2]))
+    return access.villages_in_scope(session, actor)
 
 
 def fill_missing_sort_names(session: Session, batch: int = 20_000) -> int:

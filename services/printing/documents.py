@@ -23,10 +23,11 @@ from core.clock import today
 from core.settings import get_settings
 from core.text import person_sort_key, sort_key
 from models.enums import AreaLevel, PersonStatus, Role
-from models.tables import Area, Household, Member, Resident, ResidentSkill, Team, TeamVillage
-from services import app_settings
+from models.tables import Area, Household, Member, Resident, Team, TeamVillage
+from services import access, app_settings
 from services.access import Actor, ancestor_ids, get_area_in_scope, require_role, require_village_access
 from services.errors import AppError, NotFound
+from services.people.derived import current_levels
 from services.printing import pdf
 from services.printing.content import Catalogue, get_catalogue
 from services.sheet_entry import format_sheet_id, record_printed_sheets
@@ -84,10 +85,8 @@ def communes_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
 def villages_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     """Villages whose households the actor may print cards and sheets for (a volunteer: their team's)."""
     require_role(actor, *FIELD_ROLES)
-    query = select(Area).where(Area.level == AreaLevel.VILLAGE, Area.path.like(actor.area_path + "%"))
-    if actor.is_volunteer:
-        query = query.where(Area.id.in_(actor.village_ids or (-1,)))
-    return sorted((_choice(a) for a in session.exec(query).scalars()), key=lambda c: sort_key(c.name))
+    villages = access.villages_in_scope(session, actor)
+    return [AreaChoice(v.id, v.code, v.name, AreaLevel.VILLAGE.value) for v in villages]
 
 
 def area_by_code(session: Session, *, actor: Actor | None, code: str, village: bool = False) -> AreaChoice:
@@ -278,14 +277,7 @@ def household_cards_document(session: Session, *, actor: Actor | None, village_i
     data = _village_households(session, actor, village_id)
     base = app_settings.require_public_base_url(session)
     resident_ids = [r.id for members in data.residents.values() for r in members]
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for chunk in _chunks(resident_ids, 500):
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_(chunk)
-            )
-        ).all():
-            levels[rid][skill] = level
+    levels = current_levels(session, resident_ids, every_skill=False)
     commune_name = data.commune.name if data.commune else ""
     cards = [
         pdf.HouseholdCard(
@@ -346,8 +338,3 @@ def visit_sheets_document(
 
 def sheet_id(village_code: str, printed_on: date, number: int) -> str:
     return format_sheet_id(village_code, printed_on, number)
-
-
-def _chunks(values: list[int], size: int):
-    for i in range(0, len(values), size):
-        yield values[i : i + size]

@@ -19,7 +19,7 @@ from core.text import sort_key
 from models.enums import SKILLS, SkillLevel
 from models.tables import Area, RollupArea, RollupAreaWeek, RollupMemberDay, RollupSkill, Team
 from services.access import Actor
-from services.rollups.core import ACTIVITY_COLUMNS, AREA_COLUMNS
+from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from core.clock import utcnow
+from core.labels import N_
 from core.text import (
     is_valid_phone,
     normalize_name,
@@ -413,11 +414,11 @@ def _duplicate_problems(
         if full_name.casefold() != name.casefold() or other_phone != phone:
             continue
         if not active:
-            key = "team.err_member_duplicate_inactive"
+            key = N_("team.err_member_duplicate_inactive")
         elif phone is None:
-            key = "team.err_member_duplicate_no_phone"
+            key = N_("team.err_member_duplicate_no_phone")
         else:
-            key = "team.err_member_duplicate"
+            key = N_("team.err_member_duplicate")
         return [FieldProblem("full_name", key, {"name": full_name})]
     return []
 

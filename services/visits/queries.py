@@ -10,13 +10,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.text import person_sort_key, sort_key
-from models.enums import SKILLS, AreaLevel, Role, VisitPlace, VisitStatus
+from models.enums import AreaLevel, Role, VisitPlace, VisitStatus
 from models.tables import (
     Area,
     Household,
     Member,
     Resident,
-    ResidentSkill,
     SkillEvent,
     Team,
     Visit,
@@ -26,8 +25,9 @@ from models.tables import (
 )
 from services.access import Actor, ancestor_ids, path_in_scope, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
-from services.people.households import ResidentCard
-from services.visits.record import BARRIER_FIELDS, CORRECTION_DAYS, correction_open
+from services.people.derived import current_levels
+from services.people.households import ResidentCard, resident_card
+from services.visits.corrections import CORRECTION_DAYS, correction_open
 
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 # Residents younger than this (by birth year) are folded away on a household's visit form: the five
@@ -98,18 +98,6 @@ class VisitDraft:
     residents: list[ResidentDraft]
 
 
-def _levels(session: Session, resident_ids: list[int]) -> dict[int, dict[str, int]]:
-    out = {rid: dict.fromkeys((s.value for s in SKILLS), 0) for rid in resident_ids}
-    if resident_ids:
-        for rid, skill, level in session.exec(
-            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).where(
-                ResidentSkill.resident_id.in_(resident_ids)
-            )
-        ).all():
-            out[rid][skill] = level
-    return out
-
-
 def attendee_cards(
     session: Session, *, actor: Actor, resident_ids: list[int], dropped: list[int] | None = None
 ) -> list[AttendeeCard]:
@@ -141,20 +129,10 @@ def attendee_cards(
     if dropped is not None:
         kept = {r.id for r, *_ in rows}
         dropped.extend(i for i in ids if i not in kept)
-    levels = _levels(session, [r.id for r, *_ in rows])
+    levels = current_levels(session, [r.id for r, *_ in rows])
     by_id = {
         r.id: AttendeeCard(
-            card=ResidentCard(
-                id=r.id,
-                full_name=r.full_name,
-                birth_year=r.birth_year,
-                sex=r.sex,
-                phone=r.phone,
-                is_head=r.is_head,
-                levels=levels[r.id],
-                barriers={name: getattr(r, name) for name in BARRIER_FIELDS},
-                first_guided_on=r.first_guided_on,
-            ),
+            card=resident_card(r, levels[r.id]),
             household_id=r.household_id,
             household_code=code,
             village_name=village_name,
@@ -216,7 +194,7 @@ def teammates(session: Session, *, actor: Actor, team_id: int | None = None) -> 
 
 def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
     """A visit the actor may still correct, as the correction form prefills it. Refuses like
-    `services.visits.record.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""
+    `services.visits.corrections.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""
     require_role(actor, *WRITER_ROLES)
     visit = session.get(Visit, visit_id)
     if visit is None:

@@ -110,29 +110,57 @@ def worklist(
     require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
-    if actor.is_volunteer:
-        if team_id is not None and team_id != actor.team_id:
-            raise PermissionDenied("err.out_of_scope")
-        village_ids = list(actor.village_ids)
-    elif team_id is not None:
-        village_ids = _team_villages(session, actor, team_id)
-    else:
-        village_ids = scope_village_ids(session, actor)
+    village_ids = _villages_of_list(session, actor, team_id)
     if not village_ids:
         return Worklist([], 0, (), 0)
 
     names = dict(session.exec(select(Area.id, Area.name).where(Area.id.in_(village_ids))).all())
     ordered = sorted(village_ids, key=lambda v: (sort_key(names[v]), v))
-    # Village order computed here (few villages) and handed to SQL as a CASE, so paging stays in SQL.
-    village_rank = case({v: i for i, v in enumerate(ordered)}, value=Household.village_id, else_=len(ordered))
     day = today()
+    total, to_visit, page = _households_page(session, ordered, day, limit, offset)
+    counts, heads = _residents_and_heads(session, [row.id for row in page])
+    rows = [
+        WorklistRow(
+            household_id=r.id,
+            code=r.code,
+            village_id=r.village_id,
+            village_name=names[r.village_id],
+            address=r.address,
+            head_name=heads.get(r.id),
+            residents=int(counts.get(r.id, 0)),
+            last_visited_on=r.last_visited_on,
+            follow_up_on=r.follow_up_on,
+            tag=_tag(r, day),
+        )
+        for r in page
+    ]
+    return Worklist(rows, int(total), tuple(ordered), int(to_visit))
+
+
+def _villages_of_list(session: Session, actor: Actor, team_id: int | None) -> list[int]:
+    """The villages a worklist covers (see `worklist`: whose)."""
+    if actor.is_volunteer:
+        if team_id is not None and team_id != actor.team_id:
+            raise PermissionDenied("err.out_of_scope")
+        return list(actor.village_ids)
+    if team_id is not None:
+        return _team_villages(session, actor, team_id)
+    return scope_village_ids(session, actor)
+
+
+def _households_page(session: Session, ordered: list[int], day: date, limit: int, offset: int):
+    """(households on the list, households still to visit, one page of household rows) of the active
+    households of the villages `ordered` (in display order), in worklist order."""
+    # Village order computed by the caller (few villages) and handed to SQL as a CASE, so paging stays
+    # in SQL.
+    village_rank = case({v: i for i, v in enumerate(ordered)}, value=Household.village_id, else_=len(ordered))
     revisit_due = Household.follow_up_on <= day
     still_to_visit = or_(revisit_due, Household.first_visited_on.is_(None))
     bucket = case((revisit_due, 0), (Household.first_visited_on.is_(None), 1), else_=2)
     # Revisits due: the oldest follow-up date first (NULL for every other row, which the bucket
     # already orders, so the database's NULL placement does not matter).
     overdue_first = case((revisit_due, Household.follow_up_on), else_=None)
-    scope = (Household.village_id.in_(village_ids), Household.status == "active")
+    scope = (Household.village_id.in_(ordered), Household.status == "active")
     total, to_visit = session.exec(
         select(func.count(), func.coalesce(func.sum(case((still_to_visit, 1), else_=0)), 0))
         .select_from(Household)
@@ -153,7 +181,11 @@ def worklist(
         .limit(limit)
         .offset(offset)
     ).all()
-    ids = [row.id for row in page]
+    return total, to_visit, page
+
+
+def _residents_and_heads(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """Active residents per household and the head's name, for the households of a page."""
     counts: dict[int, int] = {}
     heads: dict[int, str] = {}
     if ids:
@@ -170,28 +202,14 @@ def worklist(
             .order_by(Resident.id.desc())
         ).all():
             heads[household_id] = name  # the oldest record wins when two are marked head
-    rows = []
-    for r in page:
-        if r.follow_up_on is not None and r.follow_up_on < day:
-            tag = TAG_OVERDUE
-        elif r.follow_up_on is not None and r.follow_up_on == day:
-            tag = TAG_DUE
-        elif r.first_visited_on is None:
-            tag = TAG_NEVER
-        else:
-            tag = TAG_VISITED
-        rows.append(
-            WorklistRow(
-                household_id=r.id,
-                code=r.code,
-                village_id=r.village_id,
-                village_name=names[r.village_id],
-                address=r.address,
-                head_name=heads.get(r.id),
-                residents=int(counts.get(r.id, 0)),
-                last_visited_on=r.last_visited_on,
-                follow_up_on=r.follow_up_on,
-                tag=tag,
-            )
-        )
-    return Worklist(rows, int(total), tuple(ordered), int(to_visit))
+    return counts, heads
+
+
+def _tag(row, day: date) -> str:
+    if row.follow_up_on is not None and row.follow_up_on < day:
+        return TAG_OVERDUE
+    if row.follow_up_on is not None and row.follow_up_on == day:
+        return TAG_DUE
+    if row.first_visited_on is None:
+        return TAG_NEVER
+    return TAG_VISITED

@@ -220,4 +220,5 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
         vi("visit_form.corrected_done", household=household, n=3)
     )
     expect(corrected).to_be_in_viewport()
+    wait_idle(page)  # the rerun after the save has drawn the list, not the form fading out
     shot(page, "my-visits-corrected-768x1024")

@@ -11,7 +11,15 @@ from models.db import write_session
 from services import app_settings
 from services.printing.content import get_catalogue
 from tests import factories as f
-from tests.services.test_pdf import A4, A4_LANDSCAPE, A5, assert_nfc, page_sizes, page_texts, qr_codes
+from tests.services.printing.test_pdf import (
+    A4,
+    A4_LANDSCAPE,
+    A5,
+    assert_nfc,
+    page_sizes,
+    page_texts,
+    qr_codes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://5b3h.xa-an.example.vn"

@@ -63,7 +63,7 @@ def test_0005_backfills_households_reached_exactly(tmp_path):
     from models.db import write_session
     from models.migrate import alembic_config
     from models.tables import Household, RollupArea
-    from services.rollups import core as rollups
+    from services.rollups import recount as rollups
 
     engine = make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
     upgrade_to_head(engine)

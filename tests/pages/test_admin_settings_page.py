@@ -15,7 +15,7 @@ from models.tables import AppSetting
 from tests import factories as f
 from tests.pages.test_leaflets_page import downloads  # noqa: F401 - a fixture
 from tests.pages.test_leaflets_page import page as leaflets_page
-from tests.services.test_pdf import A4, page_sizes, qr_codes
+from tests.services.printing.test_pdf import A4, page_sizes, qr_codes
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/admin_settings.py"

@@ -11,7 +11,7 @@ from core.i18n import t
 from core.settings import PROJECT_ROOT, get_settings
 from services.printing.content import get_catalogue
 from tests import factories as f
-from tests.services.test_pdf import A4, A5, assert_nfc, page_sizes, page_texts, qr_codes
+from tests.services.printing.test_pdf import A4, A5, assert_nfc, page_sizes, page_texts, qr_codes
 from webui import state
 
 TIMEOUT = 60

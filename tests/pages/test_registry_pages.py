@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.i18n import t
 from models.db import read_session, write_session
 from models.tables import Resident
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 

@@ -13,7 +13,7 @@ from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
 from models.tables import Household, ResidentSkill, Visit, VisitResident, VisitSheet
 from services.printing import documents as printing
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from tests import factories as f
 from webui import state
 

@@ -1,12 +1,12 @@
 """The app shell in AppTest: the menu in a top-bar popover (never the sidebar), the language remembered
-per user across sessions, and English plurals."""
+per user across sessions."""
 
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.i18n import MESSAGES, t
+from core.i18n import t
 from core.settings import PROJECT_ROOT
 from models.db import read_session
 from models.tables import User
@@ -109,28 +109,3 @@ def test_another_roles_page_shows_the_apps_refusal_not_page_not_found(users):
     assert not at.exception, at.exception
     assert [e.value for e in at.main.error] == [t("login.forbidden_page", "vi")]
     assert [link.label for link in at.main.page_link if link.label == t("shell.back_home", "vi")]
-
-
-@pytest.mark.parametrize(
-    ("key", "n", "english"),
-    [
-        ("journey.residents_n", 1, "1 person"),
-        ("journey.residents_n", 3, "3 people"),
-        ("journey.residents_n", 0, "0 people"),
-        ("err.validation", 1, "1 entry is not valid."),
-        ("err.validation", 2, "2 entries are not valid."),
-    ],
-)
-def test_english_plurals(key, n, english):
-    from webui.state import plural_key
-
-    param = "n" if "{n}" in MESSAGES[key][1] else "count"
-    assert t(plural_key(key, "en", {param: n}), "en", **{param: n}) == english
-    assert plural_key(key, "vi", {param: 1}) == key  # Vietnamese has one form
-
-
-def test_every_singular_form_has_its_plural_and_the_same_vietnamese():
-    for key, (vi_text, _en) in MESSAGES.items():
-        if key.endswith(".one"):
-            assert key[:-4] in MESSAGES, key
-            assert MESSAGES[key[:-4]][0] == vi_text, key

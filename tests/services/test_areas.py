@@ -12,7 +12,7 @@ from models.db import read_session, write_session
 from models.tables import Area, RollupArea, RollupSkill
 from services import areas
 from services.errors import PermissionDenied, ValidationFailed
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from tests import factories as f
 
 

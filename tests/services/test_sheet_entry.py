@@ -22,7 +22,7 @@ from models.tables import (
 from services import sheet_entry
 from services.errors import NotFound, PermissionDenied, ValidationFailed
 from services.printing import documents as printing
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.sheet_entry import SheetRowInput
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f

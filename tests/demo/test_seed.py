@@ -32,8 +32,9 @@ from models.tables import (
 from services.access import Actor
 from services.areas import create_area
 from services.auth import authenticate
-from services.rollups.core import Deltas, compare
-from services.visits.record import recompute_household, recompute_resident
+from services.people.derived import recompute_household, recompute_resident
+from services.rollups.deltas import Deltas
+from services.rollups.recount import compare
 
 DEMO_USERS = {
     "quantri": (Role.ADMIN, "province"),

@@ -140,7 +140,8 @@ def test_hits_carry_every_resident_and_the_visit_status(engine, world):
     from core.clock import today
     from models.db import write_session
     from models.tables import Resident
-    from services.visits.record import VisitInput, record_visit, withdraw_visit
+    from services.visits.corrections import withdraw_visit
+    from services.visits.record import VisitInput, record_visit
 
     h, vol, ids = world["h"], world["vol"], world["ids"]
     family = f.create_household(engine, village_id=ids["A1"], code="A1-H0020", address="Xóm Giữa")

@@ -1,7 +1,7 @@
 """Recording a visit writes guidance, skills, derived state and rollups that match a recount."""
 
 from models.db import read_session, write_session
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 

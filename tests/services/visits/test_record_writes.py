@@ -5,7 +5,7 @@ from sqlalchemy import event
 
 from models.db import read_session, write_session
 from models.tables import ResidentSkill
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 

@@ -11,7 +11,7 @@ from models.db import read_session, write_session
 from models.tables import AuditLog, Household, Resident, SkillEvent, Visit, VisitGuidance, VisitResident
 from services.errors import PermissionDenied, ValidationFailed
 from services.people import admin
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 

@@ -8,7 +8,7 @@ from models.db import read_session, write_session
 from models.tables import AuditLog, Household, Resident
 from services.errors import PermissionDenied, ValidationFailed
 from services.people.households import add_resident, create_household, household_card, likely_duplicates
-from services.rollups.core import compare
+from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
 

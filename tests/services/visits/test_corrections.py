@@ -1,7 +1,7 @@
-"""Visit rules: the skill ladder, corrections, withdrawals, group sessions, recent visits and scope."""
+"""Correcting and withdrawing visits: history kept, who may change a visit and until when, recent
+visits, and exact rollups under random sequences of record / correct / withdraw."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,92 +10,12 @@ from sqlalchemy import func, select
 
 from core.clock import today
 from models.db import read_session, write_session
-from models.tables import Household, Resident, ResidentSkill, SkillEvent, Visit, VisitRevision
+from models.tables import Household, Resident, Visit, VisitRevision
 from services.errors import PermissionDenied, ValidationFailed
-from services.rollups.core import compare
-from services.visits.record import (
-    ResidentInput,
-    VisitInput,
-    correct_visit,
-    recent_visits,
-    record_visit,
-    withdraw_visit,
-)
+from services.visits.corrections import correct_visit, recent_visits, withdraw_visit
+from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
-
-
-def _world(engine):
-    ids = f.create_tree(engine)
-    team = f.create_team(engine, area_id=ids["A"], village_ids=(ids["A1"],))
-    team_b = f.create_team(engine, area_id=ids["B"], village_ids=(ids["B1"],))
-    w = dict(ids)
-    w["vol"] = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
-    w["mate"] = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
-    w["coord"] = f.actor_for(engine, f.create_user(engine, role="coordinator", area_code="A"))
-    w["coord_b"] = f.actor_for(engine, f.create_user(engine, role="coordinator", area_code="B"))
-    w["vol_b"] = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="B", team_id=team_b))
-    w["leader"] = f.actor_for(engine, f.create_user(engine, role="leader", area_code="A"))
-    w["hh"] = f.create_household(engine, village_id=ids["A1"], address="Số 1")
-    w["r1"] = f.create_resident(engine, household_id=w["hh"], full_name="Đinh Thị Hoà", birth_year=1960)
-    w["r2"] = f.create_resident(engine, household_id=w["hh"], full_name="Đinh Văn Long", birth_year=1988)
-    return w
-
-
-def _input(w, key, *, days_ago=0, outcome="done", residents=(), follow_up_in=None, household=None):
-    return VisitInput(
-        idempotency_key=key,
-        visited_on=f.today_minus(days_ago),
-        place="home",
-        outcome=outcome,
-        household_id=household or w["hh"],
-        follow_up_on=None if follow_up_in is None else f.today_minus(-follow_up_in),
-        residents=list(residents),
-    )
-
-
-def _record(engine, actor, data):
-    with write_session(engine) as s:
-        return record_visit(s, actor=actor, data=data)
-
-
-def _level(engine, resident_id, skill):
-    with read_session(engine) as s:
-        row = s.get(ResidentSkill, (resident_id, skill))
-        return 0 if row is None else row.level
-
-
-def _events(engine, **where):
-    with read_session(engine) as s:
-        statement = select(SkillEvent)
-        for column, value in where.items():
-            statement = statement.where(getattr(SkillEvent, column) == value)
-        return [
-            SimpleNamespace(**e.model_dump()) for e in s.exec(statement.order_by(SkillEvent.id)).scalars()
-        ]
-
-
-def _assert_exact(engine):
-    with read_session(engine) as s:
-        assert compare(s) == []
-
-
-def test_level_goes_down_only_with_a_reason_and_history_is_kept(engine):
-    w = _world(engine)
-    _record(
-        engine, w["vol"], _input(w, "up", days_ago=2, residents=[ResidentInput(w["r1"], levels={"pay": 3})])
-    )
-    down = _input(w, "down", days_ago=1, residents=[ResidentInput(w["r1"], levels={"pay": 1})])
-    with pytest.raises(ValidationFailed) as err:
-        _record(engine, w["vol"], down)
-    assert err.value.problems[0].key == "err.level_down_needs_reason"
-    assert _level(engine, w["r1"], "pay") == 3
-    down.residents[0].reasons = {"pay": "forgot the PIN, needs help again"}
-    _record(engine, w["vol"], down)
-    assert _level(engine, w["r1"], "pay") == 1
-    events = _events(engine, resident_id=w["r1"], skill="pay")
-    assert [(e.previous_level, e.level, e.active) for e in events] == [(0, 3, True), (3, 1, True)]
-    assert events[1].reason == "forgot the PIN, needs help again"
-    _assert_exact(engine)
+from tests.services.visits.visit_world import _assert_exact, _events, _input, _level, _record, _world
 
 
 def test_correction_rewrites_the_visit_and_keeps_history(engine):
@@ -237,74 +157,6 @@ def test_recent_visits(engine):
     assert (first.id, first.status, first.correctable) == (mine, "withdrawn", False)
 
 
-def test_group_sessions_with_attendees_from_many_households(engine):
-    w = _world(engine)
-    hh2 = f.create_household(engine, village_id=w["A1"])
-    r3 = f.create_resident(engine, household_id=hh2, full_name="Tạ Thị Yến")
-    hh_a2 = f.create_household(engine, village_id=w["A2"])
-    r4 = f.create_resident(engine, household_id=hh_a2, full_name="Tạ Văn Bảo")
-    village_session = VisitInput(
-        idempotency_key="s1",
-        visited_on=today(),
-        place="community",
-        outcome="done",
-        session_area_id=w["A1"],
-        residents=[
-            ResidentInput(w["r1"], {"guide_apps"}, {"apps": 2}),
-            ResidentInput(r3, {"guide_pay"}, {"pay": 1}),
-        ],
-    )
-    sid = _record(engine, w["vol"], village_session)
-    with read_session(engine) as s:
-        assert s.get(Visit, sid).kind == "session" and s.get(Household, hh2).first_visited_on is None
-        assert s.get(Resident, r3).first_guided_on == today()
-    _assert_exact(engine)
-    # The volunteer's team has only A1: a commune session with an A2 resident is refused.
-    commune_session = VisitInput(
-        "s2",
-        today(),
-        "community",
-        "done",
-        session_area_id=w["A"],
-        residents=[ResidentInput(r4, {"guide_pay"})],
-    )
-    with pytest.raises(PermissionDenied):
-        _record(engine, w["vol"], commune_session)
-    commune_session.residents.append(ResidentInput(r3, {"guide_submit"}, {"submit": 3}))
-    cid = _record(engine, w["coord"], commune_session)
-    _assert_exact(engine)
-    with write_session(engine) as s:
-        correct_visit(
-            s,
-            actor=w["coord"],
-            visit_id=cid,
-            data=VisitInput(
-                "s2-fix", today(), "counter", "done", session_area_id=w["A"], residents=[ResidentInput(r4)]
-            ),
-        )
-    assert _level(engine, r3, "submit") == 0
-    _assert_exact(engine)
-    with write_session(engine) as s:
-        withdraw_visit(s, actor=w["vol"], visit_id=sid, reason="test session")
-    assert _level(engine, w["r1"], "apps") == 0
-    _assert_exact(engine)
-
-
-def test_scope_refusals_for_visits(engine):
-    w = _world(engine)
-    vid = _record(engine, w["vol"], _input(w, "sc"))
-    hh_b = f.create_household(engine, village_id=w["B1"])
-    with pytest.raises(PermissionDenied):
-        _record(engine, w["vol"], _input(w, "sc-b", household=hh_b))
-    with pytest.raises(PermissionDenied):
-        _record(engine, w["coord_b"], _input(w, "sc-b2"))
-    with pytest.raises(PermissionDenied), write_session(engine) as s:
-        correct_visit(s, actor=w["vol"], visit_id=vid, data=_input(w, "sc-c", household=hh_b))
-    with read_session(engine) as s:
-        assert all(v.id != vid for v in recent_visits(s, actor=w["vol_b"]))
-    _assert_exact(engine)
-
-
 _resident_edits = st.fixed_dictionaries(
     {
         "who": st.sampled_from(["r1", "r2"]),
@@ -312,6 +164,8 @@ _resident_edits = st.fixed_dictionaries(
         "guide": st.booleans(),
     }
 )
+
+
 _operations = st.lists(
     st.tuples(st.sampled_from(["record", "correct", "withdraw"]), st.integers(0, 6), _resident_edits),
     min_size=1,

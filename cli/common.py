@@ -1,0 +1,79 @@
+"""What every manage.py command shares: the error line, the settings and the database or exit 2,
+problem reports, input and output paths.
+
+Exit codes: 0 done, 1 refused (bad input, a rejected file, an unknown id), 2 the installation cannot
+be used (a bad environment variable, a malformed DATABASE_URL, a database that does not answer).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from core.settings import Settings, SettingsError, get_settings
+from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine
+from services.errors import ValidationFailed
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print `error: message` on stderr; returns the exit code."""
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def settings_or_exit() -> Settings:
+    """The settings; a bad environment variable exits 2 with a message naming it."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise SystemExit(fail(str(exc), 2)) from exc
+
+
+def engine_or_exit() -> Engine:
+    """The configured database (migrated to head is NOT assumed); a bad URL or no answer exits 2."""
+    settings_or_exit()
+    try:
+        engine = make_engine()
+        check_connection(engine)
+    except DatabaseConfigError as exc:
+        raise SystemExit(fail(str(exc), 2)) from exc
+    except DatabaseUnavailable as exc:
+        raise SystemExit(fail(f"the database did not answer: {exc}", 2)) from exc
+    return engine
+
+
+def report_problems(exc: ValidationFailed, lang: str) -> None:
+    """Every problem on its own line of stderr: `  line 3, field: message`."""
+    for p in exc.problems:
+        where = f"line {p.line}, " if p.line else ""
+        print(f"  {where}{p.field}: {p.message(lang)}", file=sys.stderr)
+
+
+def rejected(headline: str, exc: ValidationFailed, lang: str) -> int:
+    """`error: headline` and the problems under it; exit code 1."""
+    print(f"error: {headline}", file=sys.stderr)
+    report_problems(exc, lang)
+    return 1
+
+
+def file_rejected(path: Path, exc: ValidationFailed, lang: str) -> int:
+    """An all-or-nothing import refused: nothing was written."""
+    return rejected(f"{path.name} was rejected; nothing was imported. Problems:", exc, lang)
+
+
+def input_file(name: str) -> Path:
+    """The file to read; a missing one exits 1."""
+    path = Path(name)
+    if not path.is_file():
+        raise SystemExit(fail(f"no such file: {path}"))
+    return path
+
+
+def output_folder_or_exit(name: str) -> Path:
+    """The file to write; a missing folder exits 1 (before anything is done)."""
+    path = Path(name)
+    if not path.parent.is_dir():
+        raise SystemExit(fail(f"no such folder: {path.parent}"))
+    return path
