@@ -96,16 +96,8 @@ def _record(engine, actor, data: VisitInput) -> None:
         record_visit(s, actor=actor, data=data)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database URL (default: build a commune-scale SQLite database)")
-    parser.add_argument("--commits", type=int, default=200)
-    parser.add_argument("--in-place", action="store_true", help="write into the given SQLite file")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    url, described = open_database(args.db, copy=not args.in_place)
-    engine = make_engine(url)
-    rng = random.Random(args.seed)
+def village_residents(engine) -> tuple[object, int, list[int]]:
+    """The first volunteer, their first village and its active residents."""
     with read_session(engine) as s:
         actor = pick_volunteer(s)
         village = actor.village_ids[0]
@@ -120,117 +112,138 @@ def main() -> None:
         )
     if len(residents) < RESIDENTS_PER_VISIT:
         raise SystemExit("the volunteer's first village has fewer than 5 residents")
+    return actor, village, residents
+
+
+def draw_form(rng: random.Random, residents: list[int], village: int) -> VisitInput:
+    """A group-session visit of RESIDENTS_PER_VISIT residents, each guided in two things with new levels."""
+    items = [
+        ResidentInput(
+            rid,
+            guidance=set(rng.sample(["guide_submit", "guide_pay", "guide_apps"], 2)),
+            levels={skill.value: rng.randint(1, 3) for skill in SKILLS},
+            reasons={skill.value: "bench" for skill in SKILLS},  # levels may go down
+        )
+        for rid in rng.sample(residents, RESIDENTS_PER_VISIT)
+    ]
+    return VisitInput(
+        idempotency_key=uuid.uuid4().hex,
+        visited_on=today(),
+        place="community",
+        outcome="done",
+        session_area_id=village,
+        residents=items,
+    )
+
+
+def bare_insert(engine, actor, village: int, data: VisitInput) -> None:
+    """The same rows record_visit writes, inserted as they are: no checks, rollups, derived state or audit."""
+    now = utcnow()
+    with write_session(engine) as s:
+        visit_id = s.exec(
+            insert(Visit)
+            .values(
+                idempotency_key=data.idempotency_key,
+                kind="session",
+                village_id=village,
+                team_id=actor.team_id,
+                visited_on=data.visited_on,
+                place=data.place,
+                outcome=data.outcome,
+                notes="",
+                status="withdrawn",  # kept out of the rollups and the derived state
+                created_by=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(Visit.id)
+        ).scalar_one()
+        if actor.member_id is not None:  # record_visit adds the actor's own member record
+            s.exec(insert(VisitMember), params=[{"visit_id": visit_id, "member_id": actor.member_id}])
+        s.exec(
+            insert(VisitResident),
+            params=[{"visit_id": visit_id, "resident_id": r.resident_id} for r in data.residents],
+        )
+        s.exec(
+            insert(VisitGuidance),
+            params=[
+                {"visit_id": visit_id, "resident_id": r.resident_id, "kind": k}
+                for r in data.residents
+                for k in sorted(r.guidance)
+            ],
+        )
+        s.exec(insert(SkillEvent), params=skill_event_rows(actor, data, visit_id, now))
+
+
+def skill_event_rows(actor, data: VisitInput, visit_id: int, now) -> list[dict]:
+    return [
+        {
+            "resident_id": r.resident_id,
+            "skill": skill,
+            "level": level,
+            "previous_level": 0,
+            "observed_on": data.visited_on,
+            "visit_id": visit_id,
+            "active": False,
+            "recorded_by": actor.user_id,
+            "recorded_at": now,
+        }
+        for r in data.residents
+        for skill, level in r.levels.items()
+    ]
+
+
+def statements_of(engine, work) -> int:
+    """How many SQL statements `work()` sends (BEGIN included)."""
+    count = [0]
+
+    def _count(*_args):
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    return count[0]
+
+
+def timed_ms(work) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database URL (default: build a commune-scale SQLite database)")
+    parser.add_argument("--commits", type=int, default=200)
+    parser.add_argument("--in-place", action="store_true", help="write into the given SQLite file")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    url, described = open_database(args.db, copy=not args.in_place)
+    engine = make_engine(url)
+    rng = random.Random(args.seed)
+    actor, village, residents = village_residents(engine)
     print(f"database: {described}")
     print(f"volunteer {actor.username}, village {village}, {len(residents)} residents to draw from")
 
-    def form() -> tuple[VisitInput, list[int]]:
-        chosen = rng.sample(residents, RESIDENTS_PER_VISIT)
-        items = [
-            ResidentInput(
-                rid,
-                guidance=set(rng.sample(["guide_submit", "guide_pay", "guide_apps"], 2)),
-                levels={skill.value: rng.randint(1, 3) for skill in SKILLS},
-                reasons={skill.value: "bench" for skill in SKILLS},  # levels may go down
-            )
-            for rid in chosen
-        ]
-        return (
-            VisitInput(
-                idempotency_key=uuid.uuid4().hex,
-                visited_on=today(),
-                place="community",
-                outcome="done",
-                session_area_id=village,
-                residents=items,
-            ),
-            chosen,
-        )
-
-    def bare(data: VisitInput) -> None:
-        now = utcnow()
-        with write_session(engine) as s:
-            visit_id = s.exec(
-                insert(Visit)
-                .values(
-                    idempotency_key=data.idempotency_key,
-                    kind="session",
-                    village_id=village,
-                    team_id=actor.team_id,
-                    visited_on=data.visited_on,
-                    place=data.place,
-                    outcome=data.outcome,
-                    notes="",
-                    status="withdrawn",  # kept out of the rollups and the derived state
-                    created_by=actor.user_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .returning(Visit.id)
-            ).scalar_one()
-            if actor.member_id is not None:  # record_visit adds the actor's own member record
-                s.exec(insert(VisitMember), params=[{"visit_id": visit_id, "member_id": actor.member_id}])
-            s.exec(
-                insert(VisitResident),
-                params=[{"visit_id": visit_id, "resident_id": r.resident_id} for r in data.residents],
-            )
-            s.exec(
-                insert(VisitGuidance),
-                params=[
-                    {"visit_id": visit_id, "resident_id": r.resident_id, "kind": k}
-                    for r in data.residents
-                    for k in sorted(r.guidance)
-                ],
-            )
-            s.exec(
-                insert(SkillEvent),
-                params=[
-                    {
-                        "resident_id": r.resident_id,
-                        "skill": skill,
-                        "level": level,
-                        "previous_level": 0,
-                        "observed_on": data.visited_on,
-                        "visit_id": visit_id,
-                        "active": False,
-                        "recorded_by": actor.user_id,
-                        "recorded_at": now,
-                    }
-                    for r in data.residents
-                    for skill, level in r.levels.items()
-                ],
-            )
-
-    statements = [0]
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _count(*_args):
-        statements[0] += 1
-
-    def counted(work) -> int:
-        statements[0] = 0
-        work()
-        return statements[0]
+    def form() -> VisitInput:
+        return draw_form(rng, residents, village)
 
     full_ms: list[float] = []
     bare_ms: list[float] = []
     for _ in range(5):  # warm-up: caches, statement compilation
-        data, _ids = form()
-        with write_session(engine) as s:
-            record_visit(s, actor=actor, data=data)
-        bare(form()[0])
+        _record(engine, actor, form())
+        bare_insert(engine, actor, village, form())
     for _ in range(args.commits):  # interleaved, so machine noise hits both alike
-        data, _ids = form()
-        started = time.perf_counter()
-        with write_session(engine) as s:
-            record_visit(s, actor=actor, data=data)
-        full_ms.append((time.perf_counter() - started) * 1000)
-        data, _ids = form()
-        started = time.perf_counter()
-        bare(data)
-        bare_ms.append((time.perf_counter() - started) * 1000)
-    data = form()[0]
-    full_sql = counted(lambda: _record(engine, actor, data))
-    bare_sql = counted(lambda: bare(form()[0]))
+        data = form()
+        full_ms.append(timed_ms(lambda data=data: _record(engine, actor, data)))
+        data = form()
+        bare_ms.append(timed_ms(lambda data=data: bare_insert(engine, actor, village, data)))
+    data = form()
+    full_sql = statements_of(engine, lambda: _record(engine, actor, data))
+    bare_sql = statements_of(engine, lambda: bare_insert(engine, actor, village, form()))
     print(f"{args.commits} commits, {RESIDENTS_PER_VISIT} residents x {len(SKILLS)} skills each")
     print(f"  SQL statements per commit (BEGIN included): record_visit {full_sql}, bare {bare_sql}")
     for label, values in (
