@@ -220,3 +220,44 @@ WORKLIST_TAG: dict[str, str] = {
     "never": N_("journey.tag.never"),
     "visited": N_("journey.tag.visited"),
 }
+
+# ---------------------------------------------------------------- the overview (issue #10)
+
+COVERAGE: dict[str, str] = {
+    "done": N_("journey.outcome.done"),
+    "come_back": N_("journey.outcome.come_back"),
+    "nobody_home": N_("journey.outcome.nobody_home"),
+    "refused": N_("journey.outcome.refused"),
+    "never_visited": N_("reg.visit.never"),
+}
+
+INDICATOR: dict[str, str] = {
+    "adults_smartphone": N_("ov.ind.adults_smartphone"),
+    "adults_payment_account": N_("ov.ind.adults_payment_account"),
+    "vneid2_14plus": N_("ov.ind.vneid2_14plus"),
+    "adults_online_services": N_("ov.ind.adults_online_services"),
+    "digital_course_done": N_("ov.ind.digital_course_done"),
+}
+
+OVERVIEW_AGE_BAND: dict[str, str] = {
+    "15-29": N_("ov.age.15_29"),
+    "30-44": N_("ov.age.30_44"),
+    "45-59": N_("ov.age.45_59"),
+    "60+": N_("ov.age.60plus"),
+    "unknown": N_("ov.age.unknown"),
+}
+
+OVERVIEW_BARRIER: dict[str, str] = {
+    "no_smartphone": N_("reg.barrier.no_smartphone"),
+    "phone_not_own": N_("reg.barrier.phone_not_own"),
+    "no_vneid2": N_("reg.barrier.no_vneid2"),
+    "no_payment": N_("reg.barrier.no_payment"),
+}
+
+PERIOD: dict[str, str] = {
+    "campaign": N_("ov.period.campaign"),
+    "week": N_("ov.period.week"),
+    "4weeks": N_("ov.period.4weeks"),
+    "quarter": N_("ov.period.quarter"),
+    "range": N_("ov.period.range"),
+}

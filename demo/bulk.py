@@ -67,6 +67,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
         "first_visited_on",
         "last_visited_on",
+        "last_outcome",
         "follow_up_on",
         "created_at",
         "updated_at",

@@ -176,7 +176,7 @@ def registry_rows(
     ctx: Context, rng: random.Random, homes: list[Home], visited: dict[int, list]
 ) -> RegistryRows:
     """Household and resident rows once the visits are drawn; `visited` maps a household to
-    [first day with outcome done, last visit day, follow-up of the latest visit]."""
+    [first day with outcome done, last visit day, follow-up of the latest visit, its outcome]."""
     out = RegistryRows([], [], [])
     village_keys = {home.village_id: search_key(home.village_name) for home in homes}
     for home in homes:
@@ -190,7 +190,7 @@ def registry_rows(
 
 
 def _household_row(ctx: Context, home: Home, village_key: str, visited: dict[int, list]) -> tuple:
-    first_done, last, follow = visited.get(home.id, (None, None, None))
+    first_done, last, follow, last_outcome = visited.get(home.id, (None, None, None, None))
     people = home.people
     head = people[0]
     number = home.number
@@ -205,6 +205,7 @@ def _household_row(ctx: Context, home: Home, village_key: str, visited: dict[int
         "active",
         ctx.day(first_done),
         ctx.day(last),
+        last_outcome,
         ctx.day(follow),
         ctx.now,
         ctx.now,

@@ -219,7 +219,8 @@ class VisitRows:
         self.residents: list[tuple] = []
         self.guidance: list[tuple] = []
         self.events: list[tuple] = []
-        self.households: dict[int, list] = {}  # id -> [first done, last, follow-up of the latest]
+        # id -> [first done, last, follow-up of the latest, outcome of the latest]
+        self.households: dict[int, list] = {}
         self._dossiers = 0
 
     def add(self, visit: PlannedVisit) -> None:
@@ -249,11 +250,12 @@ class VisitRows:
         )
         self.members.extend((vid, m) for m in visit.members)
         if visit.household is not None:
-            state = self.households.setdefault(visit.household, [None, None, None])
+            state = self.households.setdefault(visit.household, [None, None, None, None])
             if visit.outcome == VisitOutcome.DONE and state[0] is None:
                 state[0] = visit.day
             state[1] = visit.day
             state[2] = visit.follow_up
+            state[3] = visit.outcome.value
         done = visit.outcome == VisitOutcome.DONE
         for person in sorted(visit.attendees, key=lambda p: p.id):
             self.residents.append((vid, person.id))

@@ -55,6 +55,8 @@ class Household(SQLModel, table=True):
     # Derived from the active visits (kept by services.people.derived): worklist ordering without scans.
     first_visited_on: date | None = None
     last_visited_on: date | None = None
+    # Outcome of the latest active visit (by date, then id); None: never visited. Derived like the dates.
+    last_outcome: str | None = Field(default=None, max_length=16)
     follow_up_on: date | None = Field(default=None, index=True)
     created_at: datetime
     updated_at: datetime
@@ -396,6 +398,36 @@ class RollupArea(SQLModel, table=True):
     course_done: int = 0
 
 
+class RollupCohort(SQLModel, table=True):
+    """Active residents of an area's subtree per birth year (0 = unknown), so age-bound figures (adults
+    15+, 14+, age bands) are computed at read time for any date and stay exact as the calendar moves."""
+
+    __tablename__ = "rollup_cohort"
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+    birth_year: int = Field(primary_key=True)
+    residents: int = 0
+    guided: int = 0
+    all_five: int = 0
+    smartphone: int = 0  # has_smartphone is True
+    payment_account: int = 0  # has_payment_account is True
+    vneid2: int = 0  # vneid_level == 2
+    course_done: int = 0
+    online_user: int = 0  # level 3 in at least one of submit, pay, feedback, receive
+    below_no_smartphone: int = 0  # below_*: not all five at level 3, with the barrier
+    below_phone_not_own: int = 0
+    below_no_vneid2: int = 0
+    below_no_payment: int = 0
+
+
+class RollupOutcome(SQLModel, table=True):
+    """Active households of an area's subtree by the outcome of their latest active visit."""
+
+    __tablename__ = "rollup_outcome"
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+    outcome: str = Field(max_length=16, primary_key=True)
+    households: int = 0
+
+
 class RollupMemberDay(SQLModel, table=True):
     """Activity per day × member × village (a visit counts for every member who went)."""
 
@@ -445,7 +477,9 @@ __all__ = [
     "ResidentSkill",
     "RollupArea",
     "RollupAreaWeek",
+    "RollupCohort",
     "RollupMemberDay",
+    "RollupOutcome",
     "RollupSkill",
     "SkillEvent",
     "Team",

@@ -16,11 +16,11 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.text import normalize_official_name, normalize_text, search_key, sort_key
 from models.enums import PARENT_LEVELS, AreaLevel, Role
-from models.tables import Area, RollupArea, RollupAreaWeek, RollupSkill
+from models.tables import Area, RollupArea, RollupAreaWeek, RollupCohort, RollupOutcome, RollupSkill
 from services import audit
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS
+from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS, COHORT_COLUMNS
 from services.rollups.deltas import upsert_add
 
 CODE_MAX = 32
@@ -236,6 +236,13 @@ def _shift_rollups(session: Session, area: Area, old_parent_path: str, new_paren
     for row in session.exec(select(RollupAreaWeek).where(RollupAreaWeek.area_id == area.id)).scalars().all():
         values = {c: getattr(row, c) for c in ACTIVITY_COLUMNS if getattr(row, c)}
         _shift(session, "rollup_area_week", (row.week,), values, old_ancestors, new_ancestors)
+    for row in session.exec(select(RollupCohort).where(RollupCohort.area_id == area.id)).scalars().all():
+        values = {c: getattr(row, c) for c in COHORT_COLUMNS if getattr(row, c)}
+        _shift(session, "rollup_cohort", (row.birth_year,), values, old_ancestors, new_ancestors)
+    for row in session.exec(select(RollupOutcome).where(RollupOutcome.area_id == area.id)).scalars().all():
+        if row.households:
+            values = {"households": row.households}
+            _shift(session, "rollup_outcome", (row.outcome,), values, old_ancestors, new_ancestors)
     # rollup_member_day is keyed by village, which keeps its identity: nothing to shift there.
 
 

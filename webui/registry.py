@@ -26,6 +26,8 @@ OFFICE = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
 # Menu order: the field work first, then the office work, then administration.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", N_("nav.home"), ":material/home:", ALL_ROLES, "home"),
+    # Leaders, coordinators and admins see their area; a volunteer their team's villages.
+    PageSpec("pages/overview.py", N_("nav.overview"), ":material/insights:", ALL_ROLES, "overview"),
     PageSpec("pages/visit.py", "nav.visit", ":material/edit_note:", FIELD, "visit"),
     PageSpec("pages/session.py", N_("nav.session"), ":material/co_present:", FIELD, "session"),
     PageSpec("pages/my_visits.py", "nav.my_visits", ":material/history:", FIELD, "my-visits"),

@@ -132,7 +132,8 @@ def recompute_residents(session: Session, resident_ids: list[int]) -> dict[int, 
 
 
 def recompute_household(session: Session, household_id: int, deltas: Deltas) -> None:
-    """First done visit, last visit and the pending follow-up, from the household's active visits."""
+    """First done visit, last visit (its date and outcome) and the pending follow-up, from the
+    household's active visits."""
     recompute_households(session, [household_id], deltas)
     session.flush()
 
@@ -157,6 +158,7 @@ def recompute_households(session: Session, household_ids: list[int], deltas: Del
         done = [v for v in rows if v.outcome == VisitOutcome.DONE]
         household.first_visited_on = done[0].visited_on if done else None
         household.last_visited_on = rows[-1].visited_on if rows else None
+        household.last_outcome = rows[-1].outcome if rows else None
         household.follow_up_on = rows[-1].follow_up_on if rows else None
         session.add(household)
         deltas.diff(before, household_contribution(household))

@@ -16,14 +16,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.clock import week_start
-from models.enums import SKILLS, Guidance, SkillLevel, VisitOutcome
+from models.enums import SKILLS, Guidance, Skill, SkillLevel, VisitOutcome
 from models.tables import (
     Household,
     Resident,
     ResidentSkill,
     RollupArea,
     RollupAreaWeek,
+    RollupCohort,
     RollupMemberDay,
+    RollupOutcome,
     RollupSkill,
     SkillEvent,
     Visit,
@@ -56,10 +58,29 @@ ACTIVITY_COLUMNS = (
     "skills_mastered",
     "dossiers",
 )
+COHORT_COLUMNS = (
+    "residents",
+    "guided",
+    "all_five",
+    "smartphone",
+    "payment_account",
+    "vneid2",
+    "course_done",
+    "online_user",
+    "below_no_smartphone",
+    "below_phone_not_own",
+    "below_no_vneid2",
+    "below_no_payment",
+)
+UNKNOWN_BIRTH_YEAR = 0  # rollup_cohort.birth_year of a resident with no birth year
+# "Uses online public services": level 3 in at least one of these (installing the apps alone is not).
+ONLINE_SERVICE_SKILLS: tuple[Skill, ...] = (Skill.SUBMIT, Skill.PAY, Skill.FEEDBACK, Skill.RECEIVE)
 # table name -> (model, key columns, value columns)
 TABLES = {
     "rollup_skill": (RollupSkill, ("area_id", "skill", "level"), ("residents",)),
     "rollup_area": (RollupArea, ("area_id",), AREA_COLUMNS),
+    "rollup_cohort": (RollupCohort, ("area_id", "birth_year"), COHORT_COLUMNS),
+    "rollup_outcome": (RollupOutcome, ("area_id", "outcome"), ("households",)),
     "rollup_member_day": (RollupMemberDay, ("day", "member_id", "village_id"), ACTIVITY_COLUMNS),
     "rollup_area_week": (RollupAreaWeek, ("area_id", "week"), ACTIVITY_COLUMNS),
 }
@@ -81,6 +102,7 @@ class ResidentFacts:
     vneid_level: int | None = None
     has_payment_account: bool | None = None
     digital_course_done: bool = False
+    birth_year: int | None = None
 
 
 def resident_facts(session: Session, resident_id: int) -> ResidentFacts:
@@ -129,6 +151,7 @@ def facts_of(resident: Resident, household: Household, levels: dict[str, int]) -
         vneid_level=resident.vneid_level,
         has_payment_account=resident.has_payment_account,
         digital_course_done=resident.digital_course_done,
+        birth_year=resident.birth_year,
     )
 
 
@@ -152,6 +175,25 @@ def resident_contribution(facts: ResidentFacts) -> Contribution:
     for column, value in values.items():
         if value:
             out[("rollup_area", v, column)] = value
+    below = not values["residents_all_five"]
+    cohort = {
+        "residents": 1,
+        "guided": values["residents_guided"],
+        "all_five": values["residents_all_five"],
+        "smartphone": int(facts.has_smartphone is True),
+        "payment_account": int(facts.has_payment_account is True),
+        "vneid2": int(facts.vneid_level == 2),
+        "course_done": values["course_done"],
+        "online_user": int(any(facts.levels.get(s, 0) == SkillLevel.MASTERED for s in ONLINE_SERVICE_SKILLS)),
+        "below_no_smartphone": int(below and bool(values["no_smartphone"])),
+        "below_phone_not_own": int(below and bool(values["phone_not_own"])),
+        "below_no_vneid2": int(below and bool(values["no_vneid2"])),
+        "below_no_payment": int(below and bool(values["no_payment"])),
+    }
+    year = (facts.village_id, facts.birth_year if facts.birth_year is not None else UNKNOWN_BIRTH_YEAR)
+    for column, value in cohort.items():
+        if value:
+            out[("rollup_cohort", year, column)] = value
     return out
 
 
@@ -163,6 +205,8 @@ def household_contribution(household: Household) -> Contribution:
         out[("rollup_area", (household.village_id,), "households_visited")] = 1
     if household.last_visited_on is not None:
         out[("rollup_area", (household.village_id,), "households_reached")] = 1
+    if household.last_outcome is not None:
+        out[("rollup_outcome", (household.village_id, household.last_outcome), "households")] = 1
     return out
 
 

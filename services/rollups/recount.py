@@ -23,7 +23,13 @@ from models.tables import (
     VisitResident,
 )
 from services.access import ancestor_ids
-from services.rollups.contributions import ACTIVITY_COLUMNS, TABLES
+from services.rollups.contributions import (
+    ACTIVITY_COLUMNS,
+    COHORT_COLUMNS,
+    ONLINE_SERVICE_SKILLS,
+    TABLES,
+    UNKNOWN_BIRTH_YEAR,
+)
 
 Rows = dict[str, dict[tuple, dict[str, int]]]  # {table: {key: {column: count}}}
 
@@ -34,6 +40,8 @@ def recount(session: Session) -> Rows:
     residents_per_village = _count_residents(session, counts)
     _count_households(session, counts)
     _count_skills(session, counts, residents_per_village)
+    _count_cohorts(session, counts)
+    _count_outcomes(session, counts)
     _count_activity(session, counts)
     return counts.result()
 
@@ -143,6 +151,81 @@ def _count_skills(session: Session, counts: _Counts, residents_per_village: dict
                 "residents",
                 residents - above_zero[(village_id, skill.value)],
             )
+
+
+def _count_cohorts(session: Session, counts: _Counts) -> None:
+    """rollup_cohort: active residents per village and birth year (UNKNOWN_BIRTH_YEAR when missing)."""
+    online = [s.value for s in ONLINE_SERVICE_SKILLS]
+    levels = (
+        select(
+            ResidentSkill.resident_id,
+            func.sum(case((ResidentSkill.level == SkillLevel.MASTERED, 1), else_=0)).label("mastered"),
+            func.sum(
+                case(
+                    (and_(ResidentSkill.level == SkillLevel.MASTERED, ResidentSkill.skill.in_(online)), 1),
+                    else_=0,
+                )
+            ).label("online"),
+        )
+        .group_by(ResidentSkill.resident_id)
+        .subquery()
+    )
+    all_five = func.coalesce(levels.c.mastered, 0) == len(SKILLS)
+    below = func.coalesce(levels.c.mastered, 0) < len(SKILLS)
+
+    def count_if(*conditions):
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    year = func.coalesce(Resident.birth_year, UNKNOWN_BIRTH_YEAR)
+    rows = session.exec(
+        select(
+            Household.village_id,
+            year,
+            func.count(Resident.id),
+            func.count(Resident.first_guided_on),
+            count_if(all_five),
+            count_if(Resident.has_smartphone.is_(True)),
+            count_if(Resident.has_payment_account.is_(True)),
+            count_if(Resident.vneid_level == 2),
+            count_if(Resident.digital_course_done.is_(True)),
+            count_if(func.coalesce(levels.c.online, 0) > 0),
+            count_if(below, Resident.has_smartphone.is_(False)),
+            count_if(below, Resident.phone_own_name.is_(False)),
+            count_if(below, Resident.vneid_level < 2),
+            count_if(below, Resident.has_payment_account.is_(False)),
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .outerjoin(levels, levels.c.resident_id == Resident.id)
+        .where(_ACTIVE_RESIDENT)
+        .group_by(Household.village_id, year)
+    ).all()
+    for village_id, birth_year, *values in rows:
+        for column, value in zip(COHORT_COLUMNS, values, strict=True):
+            counts.add_area("rollup_cohort", village_id, (int(birth_year),), column, int(value or 0))
+
+
+def _count_outcomes(session: Session, counts: _Counts) -> None:
+    """rollup_outcome: active households by the outcome of their latest active visit (by date, then id),
+    counted from the visits themselves (so a stale household.last_outcome shows as a difference)."""
+    latest = (
+        select(
+            Visit.household_id,
+            Visit.outcome,
+            func.row_number()
+            .over(partition_by=Visit.household_id, order_by=(Visit.visited_on.desc(), Visit.id.desc()))
+            .label("n"),
+        )
+        .where(Visit.status == "active", Visit.household_id.is_not(None))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Household.village_id, latest.c.outcome, func.count())
+        .join(latest, and_(latest.c.household_id == Household.id, latest.c.n == 1))
+        .where(Household.status == "active")
+        .group_by(Household.village_id, latest.c.outcome)
+    ).all()
+    for village_id, outcome, households in rows:
+        counts.add_area("rollup_outcome", village_id, (outcome,), "households", int(households))
 
 
 def _count_activity(session: Session, counts: _Counts) -> None:

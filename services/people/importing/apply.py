@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from core.clock import today, utcnow
 from core.text import normalize_text, search_key, sort_name_of_words
-from models.enums import SKILLS, AreaLevel, Role
+from models.enums import AreaLevel, Role
 from models.tables import Area, Household, Resident
 from services import audit
 from services.access import Actor, get_area_in_scope, require_role
@@ -30,7 +30,12 @@ from services.people.importing.parse import (
     read_table,
 )
 from services.people.importing.plan import ImportReport, Plan, chunks, make_plan
-from services.rollups.contributions import household_contribution, resident_contribution, resident_facts
+from services.rollups.contributions import (
+    ResidentFacts,
+    household_contribution,
+    resident_contribution,
+    resident_facts,
+)
 from services.rollups.deltas import Deltas
 
 IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN)
@@ -302,21 +307,13 @@ def _count_new(plan: Plan, village: Callable[[int], int], deltas: Deltas) -> Non
     households_per_village: dict[int, int] = defaultdict(int)
     for h in plan.new_households:
         households_per_village[village(h.village_id)] += 1
-    residents_per_village: dict[int, int] = defaultdict(int)
-    no_smartphone: dict[int, int] = defaultdict(int)
+    for vid, n in households_per_village.items():
+        deltas.add({("rollup_area", (vid,), "households"): n})
+    # A new resident's contribution from the facts the import sets (no skills, not guided yet), so every
+    # rollup a resident counts in (area, skill, birth-year cohort) follows the one rule.
     for code, r in plan.new_residents:
         if code in plan.inactive_codes:
             continue  # added to a household that moved away or was merged: not counted
         vid = village(r.village_id)  # every row of a household names its (possibly new) village
-        residents_per_village[vid] += 1
-        if r.has_smartphone is False:
-            no_smartphone[vid] += 1
-    for vid, n in households_per_village.items():
-        deltas.add({("rollup_area", (vid,), "households"): n})
-    for vid, n in residents_per_village.items():
-        contribution = {("rollup_area", (vid,), "residents"): n}
-        if no_smartphone[vid]:
-            contribution[("rollup_area", (vid,), "no_smartphone")] = no_smartphone[vid]
-        for skill in SKILLS:
-            contribution[("rollup_skill", (vid, skill.value, 0), "residents")] = n
-        deltas.add(contribution)
+        facts = ResidentFacts(vid, True, has_smartphone=r.has_smartphone, birth_year=r.birth_year)
+        deltas.add(resident_contribution(facts))

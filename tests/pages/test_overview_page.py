@@ -1,0 +1,190 @@
+"""The overview page in AppTest: every role opens it and sees its own scope's figures; a commune leader
+never sees another commune's figures, whether the area comes from a crafted ?area= or from session
+state; drill-down by the picker and back up by the breadcrumb; the charts' tables hold the service's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.i18n import t
+from models.db import read_session
+from services import overview as svc
+from tests import factories as f
+from webui import charts
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/overview.py"
+KEY_AREA = "overview.area_id"
+
+
+def vi(key: str, **params) -> str:
+    return t(key, "vi", **params)
+
+
+@pytest.fixture
+def world(sqlite_engine):
+    """Province P: commune A (villages A1 with 3 residents, A2 with 1) and commune B (village B1 with 5)."""
+    e = sqlite_engine
+    ids = f.create_tree(e)
+    team = f.create_team(e, area_id=ids["A"], village_ids=(ids["A1"],))
+    for village, residents in ((ids["A1"], 3), (ids["A2"], 1), (ids["B1"], 5)):
+        home = f.create_household(e, village_id=village)
+        for i in range(residents):
+            f.create_resident(
+                e, household_id=home, full_name=f"Người {i}", birth_year=None if i == 2 else 1960 + i
+            )
+    users = {
+        "province_leader": f.create_user(e, role="leader", area_code="P"),
+        "leader": f.create_user(e, role="leader", area_code="A"),
+        "coordinator": f.create_user(e, role="coordinator", area_code="A"),
+        "admin": f.create_user(e, role="admin", area_code="P"),
+        "volunteer": f.create_user(e, role="volunteer", area_code="A", team_id=team),
+    }
+    return {"ids": ids, "users": users}
+
+
+def open_overview(user_id: int, *, area: int | None = None, param: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["auth.user_id"] = user_id
+    if area is not None:
+        at.session_state[KEY_AREA] = area
+    at.run()
+    at.switch_page(PAGE)
+    if param is not None:
+        at.query_params["area"] = param
+    return at.run()
+
+
+def metric(at: AppTest, key: str) -> str:
+    return {m.label: m.value for m in at.metric}[vi(key)]
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [b.label for b in at.button] + [str(s.options) for s in at.selectbox]
+    parts += [m.label + m.value for m in at.metric] + [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("role", "residents", "scope"),
+    [
+        ("province_leader", "9", "Tỉnh Thử"),
+        ("leader", "4", "Xã An"),
+        ("coordinator", "4", "Xã An"),
+        ("admin", "9", "Tỉnh Thử"),
+        ("volunteer", "3", None),  # the team's village A1 only
+    ],
+)
+def test_every_role_opens_the_overview_of_its_scope(world, role, residents, scope):
+    at = open_overview(world["users"][role])
+    assert not at.exception, at.exception
+    assert at.title[0].value == vi("nav.overview")
+    assert not at.error, [e.value for e in at.error]
+    assert metric(at, "ov.residents") == residents
+    if scope:
+        assert f"**{scope}**" in [m.value for m in at.markdown]
+    if role == "volunteer":
+        assert vi("ov.team_only") in [i.value for i in at.info]
+    assert at.get("vega_lite_chart"), "no chart drawn"
+
+
+@pytest.mark.parametrize("how", ["param", "state"])
+def test_a_commune_leader_never_sees_another_communes_figures(world, how):
+    other = world["ids"]["B"]
+    if how == "param":
+        at = open_overview(world["users"]["leader"], param=str(other))
+    else:
+        at = open_overview(world["users"]["leader"], area=other)
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [vi("err.out_of_scope")]
+    assert not at.metric and not at.get("vega_lite_chart")
+    assert "Xã Bình" not in all_text(at) and "Thôn Ba" not in all_text(at)
+    # The way back: the user's own area.
+    at.button(key="ov.back").click().run()
+    assert not at.error
+    assert metric(at, "ov.residents") == "4"
+
+
+def test_the_province_leader_drills_down_and_back_up(world):
+    ids = world["ids"]
+    at = open_overview(world["users"]["province_leader"])
+    picker = at.selectbox(key="overview.child_pick")
+    assert picker.options == ["Xã An", "Xã Bình"]
+    picker.set_value(ids["B"]).run()
+    assert not at.exception, at.exception
+    assert metric(at, "ov.residents") == "5"
+    assert "**Xã Bình**" in [m.value for m in at.markdown]
+    assert at.query_params["area"] == str(ids["B"])
+    at.button(key=f"ov.crumb.{ids['P']}").click().run()
+    assert metric(at, "ov.residents") == "9"
+    assert "area" not in at.query_params
+
+
+def test_the_charts_tables_hold_the_services_rows(world):
+    at = open_overview(world["users"]["leader"])
+    at.toggle(key="ov.table.all_five").set_value(True).run()
+    at.toggle(key="ov.table.coverage").set_value(True).run()
+    tables = [d.value for d in at.dataframe]
+    all_five = next(tb for tb in tables if vi("ov.chart.all_five") in tb.columns)
+    # Commune A: village A1 with 3 residents and A2 with 1, nobody mastering all five yet.
+    assert sorted(all_five[vi("ov.chart.area")]) == ["Thôn Hai", "Thôn Một"]
+    assert dict(zip(all_five[vi("ov.chart.area")], all_five[vi("ov.chart.residents")], strict=True)) == {
+        "Thôn Một": 3,
+        "Thôn Hai": 1,
+    }
+    coverage = next(tb for tb in tables if vi("ov.chart.last_outcome") in tb.columns)
+    never = coverage[coverage[vi("ov.chart.last_outcome")] == vi("reg.visit.never")]
+    assert dict(zip(never[vi("ov.chart.area")], never[vi("ov.chart.households")], strict=True)) == {
+        "Thôn Một": 1,
+        "Thôn Hai": 1,
+    }
+
+
+def test_english_switch_translates_the_page(world):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["auth.user_id"] = world["users"]["leader"]
+    at.session_state["ui.lang"] = "en"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == t("nav.overview", "en")
+    assert t("ov.residents", "en") in [m.label for m in at.metric]
+
+
+def drawn_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The data every chart on the page was sent with (Streamlit ships a chart's datasets as Arrow)."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    return frames
+
+
+def test_the_drawn_charts_carry_the_services_rows(world, sqlite_engine):
+    at = open_overview(world["users"]["province_leader"])
+    actor = f.actor_for(sqlite_engine, world["users"]["province_leader"])
+    with read_session(sqlite_engine) as s:
+        data = svc.overview(s, actor=actor, period=svc.this_week(), use_cache=False)
+    frames = drawn_frames(at)
+    ladder = next(fr for fr in frames if "level" in fr.columns)
+    assert list(zip(ladder["skill"], ladder["level"], ladder["residents"], strict=True)) == [
+        (r.skill, r.level, r.residents) for r in data.skill_ladder
+    ]
+    all_five = next(fr for fr in frames if "all_five" in fr.columns)
+    assert sorted(
+        zip(all_five["area_id"], all_five["residents"], all_five["all_five"], strict=True)
+    ) == sorted((c.area_id, c.residents, c.all_five) for c in data.children)
+    coverage = next(fr for fr in frames if "outcome" in fr.columns)
+    drawn = {
+        (a, o): n
+        for a, o, n in zip(coverage["area"], coverage["outcome"], coverage["households"], strict=True)
+    }
+    assert drawn == {(c.name, o): getattr(c.outcomes, o) for c in data.children for o in charts.OUTCOME_ORDER}
+    barriers = next(fr for fr in frames if "label" in fr.columns and fr["of"].isna().all())
+    assert list(barriers["residents"]) == [b.residents for b in data.barriers]

@@ -1,0 +1,174 @@
+"""The overview's chart specs, checked for their data: what each chart draws (its Vega-Lite datasets),
+its table and its CSV are the same figures, built from the overview service's rows; one colour and one
+order per skill; Vietnamese labels."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from core import labels
+from core.i18n import t as translate
+from models.enums import SKILLS
+from services.overview import AgeBandRow, BarrierRow, ChildRow, LadderRow, OutcomeCounts
+from webui import charts
+
+
+def vi(key: str, **params: object) -> str:
+    return translate(key, "vi", **params)
+
+
+def datasets(spec: charts.ChartSpec) -> list[list[dict]]:
+    return list(spec.chart.to_dict()["datasets"].values())
+
+
+def drawn(spec: charts.ChartSpec) -> list[dict]:
+    """The records of the chart's main dataset (the frame); layers such as the target rule hold others."""
+    columns = set(spec.frame.columns)
+    (main,) = [d for d in datasets(spec) if d and set(d[0]) == columns]
+    return main
+
+
+def csv_rows(spec: charts.ChartSpec) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(spec.csv()), encoding="utf-8-sig")
+
+
+def child(area_id: int, name: str, residents: int, all_five: int, outcomes: tuple[int, ...]) -> ChildRow:
+    counts = OutcomeCounts(*outcomes)
+    return ChildRow(
+        area_id,
+        f"C{area_id}",
+        name,
+        "commune",
+        residents,
+        all_five,
+        all_five / residents if residents else None,
+        counts.households,
+        counts,
+    )
+
+
+@pytest.fixture
+def ladder_rows() -> list[LadderRow]:
+    # Skill i has 10*i residents at level 3 of 100; "apps" is missing level 2 (counts 0).
+    rows = []
+    for i, skill in enumerate(SKILLS, start=1):
+        levels = {0: 50, 1: 30 - 5 * i, 2: 20 - 5 * i + 5 * i, 3: 5 * i}
+        levels[0] = 100 - levels[1] - levels[2] - levels[3]
+        for level, n in levels.items():
+            if not (skill.value == "apps" and level == 2):
+                rows.append(LadderRow(skill.value, level, n, n / 100))
+    return rows
+
+
+def test_skill_ladder_draws_every_skill_and_level_in_campaign_order(ladder_rows):
+    spec = charts.skill_ladder(ladder_rows, vi)
+    records = drawn(spec)
+    assert [(r["skill"], r["level"]) for r in records] == [(s.value, lv) for s in SKILLS for lv in range(4)]
+    given = {(r.skill, r.level): r.residents for r in ladder_rows}
+    assert {(r["skill"], r["level"]): r["residents"] for r in records} == {
+        (s.value, lv): given.get((s.value, lv), 0) for s in SKILLS for lv in range(4)
+    }
+    apps = [r for r in records if r["skill"] == "apps"]
+    assert sum(r["residents"] for r in apps) == sum(r.residents for r in ladder_rows if r.skill == "apps")
+    assert abs(sum(r["share"] for r in apps) - 1) < 1e-3
+    # Vietnamese labels, the skills' order on the axis and one colour per skill (the same in every chart).
+    assert records[0]["skill_label"] == "Nộp hồ sơ trực tuyến"
+    assert records[3]["level_label"] == "Tự làm được"
+    encoding = spec.chart.to_dict()["encoding"]
+    assert encoding["y"]["sort"] == [vi(labels.SKILL[s.value]) for s in SKILLS]
+    # Each skill in its own colour, "does it alone" in the colour itself, lower levels paler.
+    mastered = {r["skill"]: r["colour"] for r in records if r["level"] == 3}
+    assert mastered == {s.value: charts.SKILL_COLOURS[s.value].lower() for s in SKILLS}
+    assert len({r["colour"] for r in records}) == 20
+    assert charts.tint("#0072B2", 0.0) == "#ffffff"
+    assert encoding["x"]["stack"] == "normalize"
+    assert {tip["title"] for tip in encoding["tooltip"]} == {"Kỹ năng", "Mức", "Người dân", "Tỷ lệ"}
+
+
+def test_all_five_by_area_is_sorted_highest_first_with_the_target_rule():
+    rows = [
+        child(1, "Xã An", 200, 20, (10, 5, 1, 4, 80)),
+        child(2, "Xã Bình", 100, 40, (50, 0, 0, 0, 50)),
+        child(3, "Xã Cát", 0, 0, (0, 0, 0, 0, 0)),
+    ]
+    spec = charts.all_five_by_area(rows, vi, target=0.5)
+    records = drawn(spec)
+    assert [(r["area_id"], r["area"], r["residents"], r["all_five"], r["share"]) for r in records] == [
+        (2, "Xã Bình", 100, 40, 0.4),
+        (1, "Xã An", 200, 20, 0.1),
+        (3, "Xã Cát", 0, 0, 0.0),
+    ]
+    rule = [d for d in datasets(spec) if d and "target" in d[0]]
+    assert rule == [[{"target": 0.5, "label": vi("ov.chart.target")}]]
+    assert spec.selection == "drill"
+    assert "50%" in spec.caption
+    table = spec.table()
+    assert list(table.columns) == ["Địa bàn", "Người dân", "Thành thạo cả 5", "Tỷ lệ"]
+    assert csv_rows(spec).values.tolist() == table.values.tolist()
+
+
+def test_all_five_without_a_campaign_has_no_rule():
+    spec = charts.all_five_by_area([child(1, "Xã An", 10, 1, (1, 0, 0, 0, 9))], vi)
+    assert not [d for d in datasets(spec) if d and "target" in d[0]]
+
+
+def test_coverage_draws_every_outcome_and_the_never_visited_per_area():
+    rows = [child(1, "Xã An", 10, 1, (3, 2, 1, 4, 5)), child(2, "Xã Bình", 10, 1, (0, 0, 0, 0, 7))]
+    spec = charts.coverage(rows, vi)
+    records = drawn(spec)
+    # OutcomeCounts(done, nobody_home, refused, come_back, never_visited); drawn best to worst.
+    assert [(r["area"], r["outcome"], r["households"]) for r in records] == [
+        ("Xã An", "done", 3),
+        ("Xã An", "come_back", 4),
+        ("Xã An", "nobody_home", 2),
+        ("Xã An", "refused", 1),
+        ("Xã An", "never_visited", 5),
+        ("Xã Bình", "done", 0),
+        ("Xã Bình", "come_back", 0),
+        ("Xã Bình", "nobody_home", 0),
+        ("Xã Bình", "refused", 0),
+        ("Xã Bình", "never_visited", 7),
+    ]
+    assert sum(r["households"] for r in records if r["area"] == "Xã An") == rows[0].households
+    assert records[4]["outcome_label"] == "Chưa đến lần nào"
+    assert len(spec.table()) == len(records)
+
+
+def test_barriers_and_age_bands_draw_the_services_rows_in_order():
+    spec = charts.barriers(
+        [BarrierRow("no_payment", 7), BarrierRow("no_smartphone", 12), BarrierRow("phone_not_own", 3)], vi
+    )
+    assert [(r["label"], r["residents"]) for r in drawn(spec)] == [
+        ("Không có điện thoại thông minh", 12),
+        ("Số điện thoại không chính chủ", 3),
+        ("Chưa có VNeID mức 2", 0),
+        ("Chưa có tài khoản thanh toán", 7),
+    ]
+    ages = charts.age_bands(
+        [
+            AgeBandRow("15-29", 40, 10, 30),
+            AgeBandRow("30-44", 50, 20, 30),
+            AgeBandRow("45-59", 30, 25, 5),
+            AgeBandRow("60+", 20, 19, 1),
+            AgeBandRow("unknown", 4, 4, 0),
+        ],
+        vi,
+    )
+    assert [(r["label"], r["residents"], r["of"], r["share"]) for r in drawn(ages)] == [
+        ("15–29 tuổi", 10, 40, 0.25),
+        ("30–44 tuổi", 20, 50, 0.4),
+        ("45–59 tuổi", 25, 30, 0.8333),
+        ("60 tuổi trở lên", 19, 20, 0.95),
+        ("Chưa rõ tuổi", 4, 4, 1.0),
+    ]
+    assert csv_rows(ages).values.tolist() == ages.table().values.tolist()
+
+
+def test_charts_follow_the_container_width_with_readable_fonts(ladder_rows):
+    spec = charts.skill_ladder(ladder_rows, vi).chart.to_dict()
+    assert spec["width"] == "container"
+    assert spec["config"]["axis"]["labelFontSize"] >= 12
+    assert spec["config"]["axis"]["labelLimit"] >= 200

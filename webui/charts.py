@@ -1,0 +1,451 @@
+"""The overview's Altair charts, built from plain rows: each chart's figures go into one DataFrame that the
+chart draws, the "show as table" view lists and the CSV download holds — so the three never disagree.
+
+One colour per skill and the campaign's order of skills everywhere (models.enums.SKILLS); every label
+and tooltip goes through the caller's `t`, so the charts speak the UI language. Sizes are chosen to read
+on a portrait tablet (768 px): width follows the container, horizontal bars with the names on the left
+(long Vietnamese area names are not cut), fonts at 13 px.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core import labels
+from models.enums import SKILL_LEVELS, SKILLS, VisitOutcome
+
+Translate = Callable[..., str]
+
+# Okabe–Ito: tells the five skills apart for colour-blind readers too, and prints in greyscale apart.
+SKILL_COLOURS: dict[str, str] = {
+    "submit": "#0072B2",
+    "pay": "#E69F00",
+    "feedback": "#009E73",
+    "receive": "#CC79A7",
+    "apps": "#D55E00",
+}
+NEVER = "never_visited"  # a household with no active visit (the coverage chart's fifth state)
+# Best to worst, so the green "done" bars line up on the left edge.
+OUTCOME_ORDER: tuple[str, ...] = (
+    VisitOutcome.DONE.value,
+    VisitOutcome.COME_BACK.value,
+    VisitOutcome.NOBODY_HOME.value,
+    VisitOutcome.REFUSED.value,
+    NEVER,
+)
+OUTCOME_COLOURS: dict[str, str] = {
+    "done": "#009E73",
+    "come_back": "#E69F00",
+    "nobody_home": "#56B4E9",
+    "refused": "#D55E00",
+    NEVER: "#C8C8C8",
+}
+ALL_FIVE_COLOUR = "#0072B2"
+TARGET_COLOUR = "#B00020"
+BARRIER_COLOUR = "#7F5A83"
+AGE_COLOUR = "#4D6D9A"
+# Skill levels 0–3 drawn in the skill's colour mixed with white, paler for lower levels. Mixed here, not
+# by an opacity channel: the chart theme fades every bar, and "does it alone" must be the skill's colour.
+LEVEL_STRENGTH = (0.12, 0.35, 0.65, 1.0)
+FONT_SIZE = 13
+ROW_HEIGHT = 30  # per bar of a horizontal bar chart
+AREA_LABEL_LIMIT = 240  # px for an area's name on the y axis before it is cut
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart with the figures it draws: `frame` (the chart's data), `headers` (the frame's columns the
+    table and CSV show, in order, with their translated header)."""
+
+    key: str
+    title: str
+    caption: str
+    frame: pd.DataFrame
+    headers: dict[str, str]
+    chart: alt.TopLevelMixin
+    selection: str | None = None  # the click selection a page may read (drill-down)
+
+    def table(self) -> pd.DataFrame:
+        """The figures drawn, as the table and the CSV show them."""
+        return self.frame[list(self.headers)].rename(columns=self.headers)
+
+    def csv(self) -> bytes:
+        # UTF-8 with a BOM: Excel opens Vietnamese text correctly.
+        return self.table().to_csv(index=False).encode("utf-8-sig")
+
+
+def value(row: object, name: str) -> object:
+    """A field of a row that is a mapping or an object (dataclass, named tuple)."""
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def tint(colour: str, strength: float) -> str:
+    """`colour` (#rrggbb) mixed with white: 1.0 is the colour itself."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * strength):02x}" for c in rgb)
+
+
+def skill_labels(t: Translate) -> list[str]:
+    return [t(labels.SKILL[s.value]) for s in SKILLS]
+
+
+def styled(chart: alt.TopLevelMixin, *, height: int) -> alt.TopLevelMixin:
+    """Container width, readable fonts, names never cut short at tablet width."""
+    # "fit-x": the width follows the container while `height` stays the plot's own height (Streamlit's
+    # default "fit" squeezes the bars to make room for the axis title and the legend).
+    return (
+        chart.properties(
+            width="container", height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+        )
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=AREA_LABEL_LIMIT)
+        .configure_legend(
+            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", columns=2, labelLimit=320
+        )
+        .configure_view(stroke=None)
+    )
+
+
+def bar_height(rows: int) -> int:
+    return max(2, rows) * ROW_HEIGHT + 10
+
+
+# ---------------------------------------------------------------- 1. skill ladder
+
+
+def skill_ladder(rows: Iterable[object], t: Translate) -> ChartSpec:
+    """Residents at each level 0–3 of each skill, stacked as shares of the skill's residents. `rows`:
+    skill, level, residents (a missing skill × level counts 0)."""
+    counts = {(str(value(r, "skill")), int(value(r, "level"))): int(value(r, "residents")) for r in rows}
+    records = []
+    for s in SKILLS:
+        total = sum(counts.get((s.value, lv), 0) for lv in SKILL_LEVELS)
+        for lv in SKILL_LEVELS:
+            n = counts.get((s.value, lv), 0)
+            records.append(
+                {
+                    "skill": s.value,
+                    "skill_label": t(labels.SKILL[s.value]),
+                    "level": lv,
+                    "level_label": t(labels.SKILL_LEVEL[lv]),
+                    "residents": n,
+                    "share": share(n, total),
+                    "colour": tint(SKILL_COLOURS[s.value], LEVEL_STRENGTH[lv]),
+                }
+            )
+    frame = pd.DataFrame.from_records(records)
+    chart = (
+        alt.Chart(frame)
+        # A white edge between the levels: the steps of the ladder stay apart when two shades are close.
+        .mark_bar(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=alt.X(
+                "residents:Q",
+                stack="normalize",
+                title=t("ov.chart.share_of_residents"),
+                axis=alt.Axis(format="%", tickCount=5),
+            ),
+            y=alt.Y("skill_label:N", sort=skill_labels(t), title=None),
+            color=alt.Color("colour:N", scale=None, legend=None),
+            order=alt.Order("level:Q"),
+            tooltip=[
+                alt.Tooltip("skill_label:N", title=t("ov.chart.skill")),
+                alt.Tooltip("level_label:N", title=t("ov.chart.level")),
+                alt.Tooltip("residents:Q", title=t("ov.chart.residents"), format=",d"),
+                alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
+            ],
+        )
+    )
+    return ChartSpec(
+        key="ladder",
+        title=t("ov.chart.ladder"),
+        caption=t("ov.chart.ladder_help"),
+        frame=frame,
+        headers={
+            "skill_label": t("ov.chart.skill"),
+            "level_label": t("ov.chart.level"),
+            "residents": t("ov.chart.residents"),
+            "share": t("ov.chart.share"),
+        },
+        chart=styled(chart, height=bar_height(len(SKILLS))),
+    )
+
+
+# ---------------------------------------------------------------- 2. all five per child area
+
+
+def all_five_by_area(rows: Iterable[object], t: Translate, *, target: float | None = None) -> ChartSpec:
+    """Share of residents mastering all five skills per child area, highest first, with the campaign's
+    target as a red rule. `rows`: area_id, name, residents, all_five. A click on a bar selects its area
+    (selection "drill")."""
+    records = [
+        {
+            "area_id": int(value(r, "area_id")),
+            "area": str(value(r, "name")),
+            "residents": int(value(r, "residents")),
+            "all_five": int(value(r, "all_five")),
+            "share": share(int(value(r, "all_five")), int(value(r, "residents"))) or 0.0,
+        }
+        for r in rows
+    ]
+    records.sort(key=lambda r: (-r["share"], r["area"]))
+    frame = pd.DataFrame.from_records(records, columns=["area_id", "area", "residents", "all_five", "share"])
+    drill = alt.selection_point(name="drill", fields=["area_id"], on="click")
+    tooltip = [
+        alt.Tooltip("area:N", title=t("ov.chart.area")),
+        alt.Tooltip("all_five:Q", title=t("ov.chart.all_five"), format=",d"),
+        alt.Tooltip("residents:Q", title=t("ov.chart.residents"), format=",d"),
+        alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".1%"),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=ALL_FIVE_COLOUR, cursor="pointer")
+        .encode(
+            x=alt.X(
+                "share:Q",
+                title=t("ov.chart.all_five_share"),
+                axis=alt.Axis(format="%", tickCount=5),
+                scale=alt.Scale(domain=[0, max([1.0 if target is None else target, *frame["share"]])]),
+            ),
+            y=alt.Y("area:N", sort=None, title=None),
+            opacity=alt.condition(drill, alt.value(1.0), alt.value(0.55)),
+            tooltip=tooltip,
+        )
+        .add_params(drill)
+    )
+    labels_ = bars.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1).encode(
+        text=alt.Text("share:Q", format=".0%"), opacity=alt.value(1.0)
+    )
+    layers = [bars, labels_]
+    if target is not None:
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [target], "label": [t("ov.chart.target")]}))
+            .mark_rule(color=TARGET_COLOUR, strokeWidth=2, strokeDash=[6, 3])
+            .encode(
+                x="target:Q",
+                tooltip=[alt.Tooltip("target:Q", title=t("ov.chart.target"), format=".0%")],
+            )
+        )
+        layers.append(rule)
+    caption = t("ov.chart.all_five_help")
+    if target is not None:
+        caption += " " + t("ov.chart.target_help", target=f"{target:.0%}")
+    return ChartSpec(
+        key="all_five",
+        title=t("ov.chart.all_five_title"),
+        caption=caption,
+        frame=frame,
+        headers={
+            "area": t("ov.chart.area"),
+            "residents": t("ov.chart.residents"),
+            "all_five": t("ov.chart.all_five"),
+            "share": t("ov.chart.share"),
+        },
+        chart=styled(alt.layer(*layers), height=bar_height(len(frame))),
+        selection="drill",
+    )
+
+
+# ---------------------------------------------------------------- 5. coverage
+
+
+def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
+    """Households by the outcome of their last visit per child area (never visited included), stacked
+    in households. `rows`: name and `outcomes` (done, come_back, nobody_home, refused, never_visited)."""
+    records = []
+    areas = []
+    for r in rows:
+        name = str(value(r, "name"))
+        areas.append(name)
+        outcomes = value(r, "outcomes")
+        counts = {o: int(value(outcomes, o)) for o in OUTCOME_ORDER}
+        total = sum(counts.values())
+        for order, outcome in enumerate(OUTCOME_ORDER):
+            records.append(
+                {
+                    "area": name,
+                    "outcome": outcome,
+                    "outcome_label": t(labels.COVERAGE[outcome]),
+                    "order": order,
+                    "households": counts[outcome],
+                    "share": share(counts[outcome], total),
+                }
+            )
+    frame = pd.DataFrame.from_records(
+        records, columns=["area", "outcome", "outcome_label", "order", "households", "share"]
+    )
+    names = [t(labels.COVERAGE[o]) for o in OUTCOME_ORDER]
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("households:Q", stack="zero", title=t("ov.chart.households")),
+            y=alt.Y("area:N", sort=areas, title=None),
+            color=alt.Color(
+                "outcome_label:N",
+                scale=alt.Scale(domain=names, range=[OUTCOME_COLOURS[o] for o in OUTCOME_ORDER]),
+                sort=names,
+                title=t("ov.chart.last_outcome"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("area:N", title=t("ov.chart.area")),
+                alt.Tooltip("outcome_label:N", title=t("ov.chart.last_outcome")),
+                alt.Tooltip("households:Q", title=t("ov.chart.households"), format=",d"),
+                alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
+            ],
+        )
+    )
+    return ChartSpec(
+        key="coverage",
+        title=t("ov.chart.coverage"),
+        caption=t("ov.chart.coverage_help"),
+        frame=frame,
+        headers={
+            "area": t("ov.chart.area"),
+            "outcome_label": t("ov.chart.last_outcome"),
+            "households": t("ov.chart.households"),
+            "share": t("ov.chart.share"),
+        },
+        chart=styled(chart, height=bar_height(len(areas))),
+    )
+
+
+# ---------------------------------------------------------------- 6. barriers
+
+
+def _count_bars(
+    key: str,
+    rows: list[tuple[str, int, int | None]],
+    t: Translate,
+    *,
+    title: str,
+    caption: str,
+    colour: str,
+    first: str,
+) -> ChartSpec:
+    """Horizontal bars of residents below level 3 per category, in the given order, the count at the
+    bar's end. `rows`: (label, residents below level 3, residents of the category or None)."""
+    with_totals = any(total is not None for _, _, total in rows)
+    frame = pd.DataFrame.from_records(
+        [
+            {
+                "label": name,
+                "residents": n,
+                "of": total,
+                "share": share(n, total or 0) if with_totals else None,
+            }
+            for name, n, total in rows
+        ],
+        columns=["label", "residents", "of", "share"],
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=first),
+        alt.Tooltip("residents:Q", title=t("ov.chart.below_three"), format=",d"),
+    ]
+    headers = {"label": first, "residents": t("ov.chart.below_three")}
+    if with_totals:
+        tooltip += [
+            alt.Tooltip("of:Q", title=t("ov.chart.residents"), format=",d"),
+            alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
+        ]
+        headers |= {"of": t("ov.chart.residents"), "share": t("ov.chart.share")}
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(color=colour)
+        .encode(
+            x=alt.X("residents:Q", title=t("ov.chart.below_three")),
+            y=alt.Y("label:N", sort=[name for name, _, _ in rows], title=None),
+            tooltip=tooltip,
+        )
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1, color="#333333").encode(
+        text=alt.Text("residents:Q", format=",d")
+    )
+    return ChartSpec(
+        key=key,
+        title=title,
+        caption=caption,
+        frame=frame,
+        headers=headers,
+        chart=styled(alt.layer(bars, text), height=bar_height(len(rows))),
+    )
+
+
+def barriers(rows: Iterable[object], t: Translate) -> ChartSpec:
+    """Residents below level 3 (not all five skills) by barrier. `rows`: barrier, residents."""
+    by_code = {str(value(r, "barrier")): int(value(r, "residents")) for r in rows}
+    data = [
+        (t(labels.OVERVIEW_BARRIER[code]), by_code.get(code, 0), None) for code in labels.OVERVIEW_BARRIER
+    ]
+    return _count_bars(
+        "barriers",
+        data,
+        t,
+        title=t("ov.chart.barriers"),
+        caption=t("ov.chart.barriers_help"),
+        colour=BARRIER_COLOUR,
+        first=t("ov.chart.barrier"),
+    )
+
+
+def age_bands(rows: Iterable[object], t: Translate) -> ChartSpec:
+    """Residents below level 3 (not all five skills) by age band, age unknown last, beside the band's
+    residents. `rows`: band, residents, below_level3."""
+    by_code = {str(value(r, "band")): r for r in rows}
+    data = [
+        (
+            t(labels.OVERVIEW_AGE_BAND[code]),
+            int(value(by_code[code], "below_level3")) if code in by_code else 0,
+            int(value(by_code[code], "residents")) if code in by_code else 0,
+        )
+        for code in labels.OVERVIEW_AGE_BAND
+    ]
+    return _count_bars(
+        "age_bands",
+        data,
+        t,
+        title=t("ov.chart.age_bands"),
+        caption=t("ov.chart.age_bands_help"),
+        colour=AGE_COLOUR,
+        first=t("ov.chart.age_band"),
+    )
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def show(spec: ChartSpec, t: Translate) -> dict | None:
+    """Title, caption, the chart or (toggle) its table, and the CSV of the same figures. Returns the
+    chart's click selection (a dict of the selected rows' fields) when it has one and a bar was clicked."""
+    st.subheader(spec.title)
+    st.caption(spec.caption)
+    picked = None
+    if spec.frame.empty:
+        st.info(t("ov.chart.no_data"))
+        return None
+    if st.toggle(t("ov.chart.as_table"), key=f"ov.table.{spec.key}"):
+        st.dataframe(spec.table(), hide_index=True, width="stretch")
+    elif spec.selection:
+        event = st.altair_chart(spec.chart, width="stretch", on_select="rerun", key=f"ov.chart.{spec.key}")
+        points = (event or {}).get("selection", {}).get(spec.selection) or []
+        picked = points[0] if points else None
+    else:
+        st.altair_chart(spec.chart, width="stretch", key=f"ov.chart.{spec.key}")
+    st.download_button(
+        t("ov.chart.csv"),
+        data=spec.csv(),
+        file_name=f"{spec.key}.csv",
+        mime="text/csv",
+        key=f"ov.csv.{spec.key}",
+        icon=":material/download:",
+    )
+    return picked
