@@ -233,6 +233,9 @@ def chart_section(data: svc.Overview, target: float | None) -> None:
         charts.show(charts.coverage(data.children, t), t)
     charts.show(charts.barriers(data.barriers, t), t)
     charts.show(charts.age_bands(data.age_bands, t), t)
+    quota = data.headline.quota  # a campaign period, for a role that reads quotas
+    if quota is not None and quota.rows:
+        charts.show(charts.quota_progress(quota.rows, t), t)
 
 
 # ---------------------------------------------------------------- the page

@@ -9,6 +9,7 @@ on a portrait tablet (768 px): width follows the container, horizontal bars with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -49,6 +50,8 @@ ALL_FIVE_COLOUR = "#0072B2"
 TARGET_COLOUR = "#B00020"
 BARRIER_COLOUR = "#7F5A83"
 AGE_COLOUR = "#4D6D9A"
+QUOTA_COLOUR = "#0072B2"  # a quota on track
+AT_RISK_COLOUR = "#E69F00"  # an at-risk quota: the warning colour
 # Skill levels 0–3 drawn in the skill's colour mixed with white, paler for lower levels. Mixed here, not
 # by an opacity channel: the chart theme fades every bar, and "does it alone" must be the skill's colour.
 LEVEL_STRENGTH = (0.12, 0.35, 0.65, 1.0)
@@ -251,6 +254,144 @@ def all_five_by_area(rows: Iterable[object], t: Translate, *, target: float | No
         },
         chart=styled(alt.layer(*layers), height=bar_height(len(frame))),
         selection="drill",
+    )
+
+
+# ---------------------------------------------------------------- 4. quota progress
+
+QUOTA_KINDS: tuple[str, ...] = ("team", "member")  # the owners drawn, teams first (area quotas are not)
+LABEL_SEPARATOR = " · "  # between the owner and the quota in a bar's name (two lines on the axis)
+QUOTA_LABEL_LIMIT = 300  # px per line of a quota's name
+QUOTA_ROW_HEIGHT = 40  # two lines of 13 px per bar
+
+
+def quota_progress(rows: Iterable[object], t: Translate) -> ChartSpec:
+    """Each team's, then each member's quota as the share of its target achieved: the bar stops at 100 %
+    (the table, the CSV, the tooltip and the figure at the bar's end keep the true share), at-risk quotas
+    in the warning colour, a rule at 100 %. `rows`: services.teams.campaigns.QuotaProgress (owner_kind,
+    owner_name, metric, skill, target, progress, projected, at_risk); area quotas are left out."""
+    status_labels = {False: t("ov.chart.on_track"), True: t("ov.chart.at_risk")}
+    records = []
+    for r in rows:
+        kind = str(value(r, "owner_kind"))
+        if kind not in QUOTA_KINDS:
+            continue
+        skill = value(r, "skill")
+        metric = str(value(r, "metric"))
+        metric_label = (
+            t("ov.chart.quota_skill", skill=t(labels.SKILL[str(skill)]))
+            if skill
+            else t(labels.METRIC[metric])
+        )
+        owner = str(value(r, "owner_name"))
+        target, progress = int(value(r, "target")), int(value(r, "progress"))
+        ratio = share(progress, target)
+        at_risk = bool(value(r, "at_risk"))
+        records.append(
+            {
+                "quota_id": int(value(r, "id")),
+                "owner_kind": kind,
+                "owner_kind_label": t(labels.QUOTA_OWNER[kind]),
+                "owner": owner,
+                "metric_label": metric_label,
+                "label": f"{owner}{LABEL_SEPARATOR}{metric_label}",
+                "progress": progress,
+                "target": target,
+                "achieved": f"{progress:,} / {target:,}".replace(",", "."),
+                "share": ratio,
+                "shown": min(1.0, ratio or 0.0),
+                "projected": round(float(value(r, "projected")), 1),
+                "at_risk": at_risk,
+                "status_label": status_labels[at_risk],
+            }
+        )
+    # Teams, then members; the order the service gives within each (stable sort).
+    records.sort(key=lambda r: QUOTA_KINDS.index(r["owner_kind"]))
+    columns = [
+        "quota_id",
+        "owner_kind",
+        "owner_kind_label",
+        "owner",
+        "metric_label",
+        "label",
+        "progress",
+        "target",
+        "achieved",
+        "share",
+        "shown",
+        "projected",
+        "at_risk",
+        "status_label",
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    order = list(frame["label"])
+    teams = json.dumps([r["label"] for r in records if r["owner_kind"] == "team"], ensure_ascii=False)
+    statuses = [status_labels[False], status_labels[True]]
+    tooltip = [
+        alt.Tooltip("owner:N", title=t("ov.chart.owner")),
+        alt.Tooltip("owner_kind_label:N", title=t("ov.chart.owner_kind")),
+        alt.Tooltip("metric_label:N", title=t("ov.chart.metric")),
+        alt.Tooltip("achieved:N", title=t("ov.chart.achieved")),
+        alt.Tooltip("share:Q", title=t("ov.chart.quota_share"), format=".0%"),
+        alt.Tooltip("projected:Q", title=t("ov.chart.projected"), format=",.0f"),
+        alt.Tooltip("status_label:N", title=t("ov.chart.status")),
+    ]
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "shown:Q",
+                title=t("ov.chart.quota_share"),
+                # Room after 100 % for the figure at the end of a full bar.
+                scale=alt.Scale(domain=[0, 1.15], nice=False),
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1.0]),
+            ),
+            y=alt.Y(
+                "label:N",
+                sort=order,
+                title=None,
+                # The teams' bars are named in bold: the group above the members'.
+                # Owner on the first line, the quota on the second: long team names are not cut at 768 px.
+                axis=alt.Axis(
+                    labelExpr=f"split(datum.value, '{LABEL_SEPARATOR}')",
+                    labelLimit=QUOTA_LABEL_LIMIT,
+                    labelFontWeight=alt.ExprRef(f"indexof({teams}, datum.value) >= 0 ? 'bold' : 'normal'"),
+                ),
+            ),
+            color=alt.Color(
+                "status_label:N",
+                scale=alt.Scale(domain=statuses, range=[QUOTA_COLOUR, AT_RISK_COLOUR]),
+                sort=statuses,
+                title=t("ov.chart.status"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1, color="#333333").encode(
+        text=alt.Text("share:Q", format=".0%"), color=alt.value("#333333")
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"full": [1.0]}))
+        .mark_rule(color=TARGET_COLOUR, strokeWidth=2, strokeDash=[6, 3])
+        .encode(x="full:Q", tooltip=[alt.Tooltip("full:Q", title=t("ov.chart.quota_target"), format=".0%")])
+    )
+    return ChartSpec(
+        key="quota",
+        title=t("ov.chart.quota"),
+        caption=t("ov.chart.quota_help"),
+        frame=frame,
+        headers={
+            "owner_kind_label": t("ov.chart.owner_kind"),
+            "owner": t("ov.chart.owner"),
+            "metric_label": t("ov.chart.metric"),
+            "progress": t("ov.chart.progress"),
+            "target": t("ov.chart.quota_target"),
+            "share": t("ov.chart.quota_share"),
+            "projected": t("ov.chart.projected"),
+            "status_label": t("ov.chart.status"),
+        },
+        chart=styled(alt.layer(bars, text, rule), height=max(2, len(frame)) * QUOTA_ROW_HEIGHT + 10),
     )
 
 

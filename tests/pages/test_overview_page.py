@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.i18n import t
-from models.db import read_session
+from models.db import read_session, write_session
 from services import overview as svc
+from services.teams.campaigns import create_campaign, set_quota
 from tests import factories as f
 from webui import charts
 
@@ -188,3 +189,58 @@ def test_the_drawn_charts_carry_the_services_rows(world, sqlite_engine):
     assert drawn == {(c.name, o): getattr(c.outcomes, o) for c in data.children for o in charts.OUTCOME_ORDER}
     barriers = next(fr for fr in frames if "label" in fr.columns and fr["of"].isna().all())
     assert list(barriers["residents"]) == [b.residents for b in data.barriers]
+
+
+def test_the_quota_chart_table_holds_the_services_quota_rows(world, sqlite_engine):
+    ids, users = world["ids"], world["users"]
+    team = f.create_team(sqlite_engine, area_id=ids["A"], name="Tổ Thôn Một", village_ids=(ids["A1"],))
+    member = f.create_member(sqlite_engine, team_id=team, full_name="Trần Văn Nam")
+    coordinator = f.actor_for(sqlite_engine, users["coordinator"])
+    with write_session(sqlite_engine) as s:
+        cid = create_campaign(
+            s,
+            actor=coordinator,
+            area_id=ids["A"],
+            name="Chiến dịch",
+            starts_on=f.today_minus(30),
+            ends_on=f.today_minus(-30),
+        )
+        for kind, owner, metric, target in (
+            ("member", member, "households_visited", 5),
+            ("team", team, "residents_guided", 8),
+            ("area", ids["A1"], "households_visited", 4),  # not a team's or a member's: not drawn
+        ):
+            set_quota(
+                s,
+                actor=coordinator,
+                campaign_id=cid,
+                owner_kind=kind,
+                owner_id=owner,
+                metric=metric,
+                target=target,
+            )
+    svc.clear_cache()
+    at = open_overview(users["leader"])  # the first period offered is the campaign
+    assert not at.exception, at.exception
+    assert at.selectbox(key="overview.period_kind").value == "campaign"
+    at.toggle(key="ov.table.quota").set_value(True).run()
+    table = next(d.value for d in at.dataframe if vi("ov.chart.quota_share") in d.value.columns)
+    with read_session(sqlite_engine) as s:
+        period = svc.campaign_period(s, actor=f.actor_for(sqlite_engine, users["leader"]), campaign_id=cid)
+        data = svc.overview(
+            s, actor=f.actor_for(sqlite_engine, users["leader"]), period=period, use_cache=False
+        )
+    rows = [r for r in data.headline.quota.rows if r.owner_kind != "area"]
+    rows.sort(key=lambda r: ("team", "member").index(r.owner_kind))
+    assert [r.owner_name for r in rows] == ["Tổ Thôn Một", "Trần Văn Nam"]
+    assert list(
+        zip(
+            table[vi("ov.chart.owner")],
+            table[vi("ov.chart.progress")],
+            table[vi("ov.chart.quota_target")],
+            strict=True,
+        )
+    ) == [(r.owner_name, r.progress, r.target) for r in rows]
+    assert list(table[vi("ov.chart.owner_kind")]) == [vi("owner.team"), vi("owner.member")]
+    at_risk = {True: vi("ov.chart.at_risk"), False: vi("ov.chart.on_track")}
+    assert list(table[vi("ov.chart.status")]) == [at_risk[r.at_risk] for r in rows]

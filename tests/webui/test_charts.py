@@ -13,6 +13,7 @@ from core import labels
 from core.i18n import t as translate
 from models.enums import SKILLS
 from services.overview import AgeBandRow, BarrierRow, ChildRow, LadderRow, OutcomeCounts
+from services.teams.campaigns import QuotaProgress
 from webui import charts
 
 
@@ -172,3 +173,62 @@ def test_charts_follow_the_container_width_with_readable_fonts(ladder_rows):
     assert spec["width"] == "container"
     assert spec["config"]["axis"]["labelFontSize"] >= 12
     assert spec["config"]["axis"]["labelLimit"] >= 200
+
+
+def quota(
+    qid: int, kind: str, name: str, metric: str, target: int, progress: int, *, at_risk: bool, skill=None
+):
+    return QuotaProgress(qid, kind, qid * 10, name, metric, skill, target, progress, progress * 1.5, at_risk)
+
+
+def test_quota_progress_draws_teams_then_members_with_the_true_share_and_the_at_risk_flag():
+    rows = [
+        quota(1, "member", "Chị Lan", "households_visited", 10, 4, at_risk=True),
+        quota(2, "team", "Tổ Thôn Một", "residents_guided", 20, 30, at_risk=False),
+        quota(3, "area", "Thôn Một", "households_visited", 50, 5, at_risk=True),  # not drawn
+        quota(4, "member", "Anh Minh", "skill_mastered", 8, 2, at_risk=False, skill="pay"),
+        quota(5, "team", "Tổ Thôn Hai", "all_five", 0, 0, at_risk=False),
+    ]
+    spec = charts.quota_progress(rows, vi)
+    got = [
+        (
+            r["quota_id"],
+            r["owner_kind"],
+            r["owner"],
+            r["progress"],
+            r["target"],
+            r["share"],
+            r["shown"],
+            r["at_risk"],
+        )
+        for r in drawn(spec)
+    ]
+    assert got == [
+        (2, "team", "Tổ Thôn Một", 30, 20, 1.5, 1.0, False),  # the bar stops at 100 %, the share does not
+        (5, "team", "Tổ Thôn Hai", 0, 0, None, 0.0, False),
+        (1, "member", "Chị Lan", 4, 10, 0.4, 0.4, True),
+        (4, "member", "Anh Minh", 2, 8, 0.25, 0.25, False),
+    ]
+    by_id = {r["quota_id"]: r for r in drawn(spec)}
+    assert by_id[1]["metric_label"] == vi(labels.METRIC["households_visited"])
+    assert by_id[4]["metric_label"] == vi("ov.chart.quota_skill", skill=vi(labels.SKILL["pay"]))
+    assert by_id[1]["owner_kind_label"] == vi(labels.QUOTA_OWNER["member"])
+    assert by_id[1]["status_label"] == vi("ov.chart.at_risk") and by_id[2]["status_label"] == vi(
+        "ov.chart.on_track"
+    )
+    assert by_id[1]["projected"] == 6.0
+    # The table and the CSV list the true share; the legend names the warning colour; a rule at 100 %.
+    table = spec.table()
+    assert list(table[vi("ov.chart.quota_share")])[:1] == [1.5]
+    assert csv_rows(spec)[vi("ov.chart.owner")].tolist() == [
+        "Tổ Thôn Một",
+        "Tổ Thôn Hai",
+        "Chị Lan",
+        "Anh Minh",
+    ]
+    layers = spec.chart.to_dict()["layer"]
+    colour = layers[0]["encoding"]["color"]
+    assert colour["scale"]["range"] == [charts.QUOTA_COLOUR, charts.AT_RISK_COLOUR]
+    assert colour["scale"]["domain"] == [vi("ov.chart.on_track"), vi("ov.chart.at_risk")]
+    assert {"full": 1.0} in [row for d in datasets(spec) for row in d]
+    assert vi("ov.chart.projected") in [tip["title"] for tip in layers[0]["encoding"]["tooltip"]]
