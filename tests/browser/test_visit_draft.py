@@ -3,6 +3,8 @@ offers "Tiếp tục lượt ghi nhận chưa lưu" and brings the input back.""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
@@ -53,6 +55,22 @@ def drop_drafts(env: dict[str, str], user_id: int) -> None:
         engine.dispose()
 
 
+def wait_for_draft(env: dict[str, str], user_id: int, timeout: float = 15.0) -> None:
+    """Wait until the server has stored the user's draft (the rerun after typing writes it)."""
+    engine = make_engine(env["DATABASE_URL"])
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with read_session(engine) as s:
+                if s.exec(select(VisitDraft.user_id).where(VisitDraft.user_id == user_id)).first():
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no draft was stored within {timeout:.0f} s")
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+
+
 def test_a_reload_offers_the_unsaved_visit(page: Page, demo_app, demo_env, shot):
     user_id, household = volunteer_household(demo_env)
     drop_drafts(demo_env, user_id)
@@ -65,6 +83,7 @@ def test_a_reload_offers_the_unsaved_visit(page: Page, demo_app, demo_env, shot)
         notes.fill(NOTE)
         notes.press("Enter")
         wait_idle(page)
+        wait_for_draft(demo_env, user_id)
 
         page.reload()  # a new session, restored from the remember-me cookie
         wait_idle(page)
