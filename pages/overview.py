@@ -75,7 +75,8 @@ def campaigns() -> list:
 
 
 def period_picker(campaign_rows: list) -> svc.Period:
-    """Campaign / this week / last 4 weeks / this quarter / a date range; ages are counted as of its end."""
+    """Campaign / this week / last 4 weeks / this quarter / a date range; ages count as of its end
+    (or today, when it ends later)."""
     kinds = [k for k in labels.PERIOD if k != "campaign" or campaign_rows]
     now = today()
     cols = st.columns(2)

@@ -117,6 +117,17 @@ def styled(chart: alt.TopLevelMixin, *, height: int) -> alt.TopLevelMixin:
     )
 
 
+def described(
+    *fields: tuple[str, str, str, str | None],
+) -> tuple[list[alt.Tooltip], dict[str, str]]:
+    """The tooltips and the table's headers from one list of (field, Vega type, title, number format)."""
+    tooltips = [
+        alt.Tooltip(f"{name}:{kind}", title=title, **({"format": fmt} if fmt else {}))
+        for name, kind, title, fmt in fields
+    ]
+    return tooltips, {name: title for name, _, title, _ in fields}
+
+
 def bar_height(rows: int) -> int:
     return max(2, rows) * ROW_HEIGHT + 10
 
@@ -145,6 +156,12 @@ def skill_ladder(rows: Iterable[object], t: Translate) -> ChartSpec:
                 }
             )
     frame = pd.DataFrame.from_records(records)
+    tooltip, headers = described(
+        ("skill_label", "N", t("ov.chart.skill"), None),
+        ("level_label", "N", t("ov.chart.level"), None),
+        ("residents", "Q", t("ov.chart.residents"), ",d"),
+        ("share", "Q", t("ov.chart.share"), ".0%"),
+    )
     chart = (
         alt.Chart(frame)
         # A white edge between the levels: the steps of the ladder stay apart when two shades are close.
@@ -159,12 +176,7 @@ def skill_ladder(rows: Iterable[object], t: Translate) -> ChartSpec:
             y=alt.Y("skill_label:N", sort=skill_labels(t), title=None),
             color=alt.Color("colour:N", scale=None, legend=None),
             order=alt.Order("level:Q"),
-            tooltip=[
-                alt.Tooltip("skill_label:N", title=t("ov.chart.skill")),
-                alt.Tooltip("level_label:N", title=t("ov.chart.level")),
-                alt.Tooltip("residents:Q", title=t("ov.chart.residents"), format=",d"),
-                alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
-            ],
+            tooltip=tooltip,
         )
     )
     return ChartSpec(
@@ -172,12 +184,7 @@ def skill_ladder(rows: Iterable[object], t: Translate) -> ChartSpec:
         title=t("ov.chart.ladder"),
         caption=t("ov.chart.ladder_help"),
         frame=frame,
-        headers={
-            "skill_label": t("ov.chart.skill"),
-            "level_label": t("ov.chart.level"),
-            "residents": t("ov.chart.residents"),
-            "share": t("ov.chart.share"),
-        },
+        headers=headers,
         chart=styled(chart, height=bar_height(len(SKILLS))),
     )
 
@@ -423,6 +430,12 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
     frame = pd.DataFrame.from_records(
         records, columns=["area", "outcome", "outcome_label", "order", "households", "share"]
     )
+    tooltip, headers = described(
+        ("area", "N", t("ov.chart.area"), None),
+        ("outcome_label", "N", t("ov.chart.last_outcome"), None),
+        ("households", "Q", t("ov.chart.households"), ",d"),
+        ("share", "Q", t("ov.chart.share"), ".0%"),
+    )
     names = [t(labels.COVERAGE[o]) for o in OUTCOME_ORDER]
     chart = (
         alt.Chart(frame)
@@ -437,12 +450,7 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
                 title=t("ov.chart.last_outcome"),
             ),
             order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("area:N", title=t("ov.chart.area")),
-                alt.Tooltip("outcome_label:N", title=t("ov.chart.last_outcome")),
-                alt.Tooltip("households:Q", title=t("ov.chart.households"), format=",d"),
-                alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
-            ],
+            tooltip=tooltip,
         )
     )
     return ChartSpec(
@@ -450,12 +458,7 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
         title=t("ov.chart.coverage"),
         caption=t("ov.chart.coverage_help"),
         frame=frame,
-        headers={
-            "area": t("ov.chart.area"),
-            "outcome_label": t("ov.chart.last_outcome"),
-            "households": t("ov.chart.households"),
-            "share": t("ov.chart.share"),
-        },
+        headers=headers,
         chart=styled(chart, height=bar_height(len(areas))),
     )
 
@@ -488,17 +491,10 @@ def _count_bars(
         ],
         columns=["label", "residents", "of", "share"],
     )
-    tooltip = [
-        alt.Tooltip("label:N", title=first),
-        alt.Tooltip("residents:Q", title=t("ov.chart.below_three"), format=",d"),
-    ]
-    headers = {"label": first, "residents": t("ov.chart.below_three")}
+    fields = [("label", "N", first, None), ("residents", "Q", t("ov.chart.below_three"), ",d")]
     if with_totals:
-        tooltip += [
-            alt.Tooltip("of:Q", title=t("ov.chart.residents"), format=",d"),
-            alt.Tooltip("share:Q", title=t("ov.chart.share"), format=".0%"),
-        ]
-        headers |= {"of": t("ov.chart.residents"), "share": t("ov.chart.share")}
+        fields += [("of", "Q", t("ov.chart.residents"), ",d"), ("share", "Q", t("ov.chart.share"), ".0%")]
+    tooltip, headers = described(*fields)
     bars = (
         alt.Chart(frame)
         .mark_bar(color=colour)
