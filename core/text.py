@@ -9,6 +9,7 @@ Both match by `search_key`, which ignores case, diacritics and tone-mark placeme
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from functools import lru_cache
@@ -160,8 +161,10 @@ def search_key(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=65_536)
 def sort_key(value: str | None) -> tuple:
-    """Vietnamese alphabetical order: letters first (ă after a, đ after d, ...), tones break ties."""
+    """Vietnamese alphabetical order: letters first (ă after a, đ after d, ...), tones break ties.
+    (Cached: lists sort the same names of areas, teams and people over and over.)"""
     text = normalize_text(value).lower()
     letters: list[int] = []
     tones: list[int] = []

@@ -7,7 +7,7 @@ PostgreSQL id sequences past the ids chosen here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -129,7 +129,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "recorded_by",
         "recorded_at",
     ),
-    "resident_skill": ("resident_id", "skill", "level", "updated_on"),
+    "resident_skill": ("resident_id", "skill", "level", "updated_on", "mastered_on"),
 }
 SERIAL_TABLES = (
     "area",
@@ -157,11 +157,16 @@ class BulkWriter:
         self.now = utcnow()
         # Timestamps go in exactly as the ORM would store them.
         processor = Area.__table__.c.created_at.type.dialect_impl(self.dialect).bind_processor(self.dialect)
-        self.now_value = processor(self.now) if processor else self.now
+        self._processor = processor
+        self.now_value = self.stamp(self.now)
         self._days: dict[date, object] = {}
         if self.sqlite:
             self.raw.execute("PRAGMA cache_size = -400000")
             self.raw.execute("PRAGMA temp_store = MEMORY")
+
+    def stamp(self, value: datetime) -> object:
+        """A timestamp as stored for created_at / updated_at."""
+        return self._processor(value) if self._processor else value
 
     def day(self, value: date | None) -> object:
         """A date as the driver should receive it (ISO text on SQLite, like SQLAlchemy stores it)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import today
 from demo.bulk import SERIAL_TABLES, BulkWriter
@@ -13,6 +13,7 @@ from services.auth import hash_password
 DEMO_PASSWORD = "5b3h-demo-2026"
 DEFAULT_SEED = 2026
 CAMPAIGN_DAYS = 42  # the campaign started six weeks ago
+REGISTRY_DAYS_BEFORE = 7  # the registry was loaded a week before it
 CAMPAIGN_AHEAD = 91  # and ends in three months
 PROVINCE_CODE = "25"  # illustrative
 FIRST_COMMUNE_CODE = 9001  # illustrative; commune codes are 5 digits, zero-padded
@@ -75,6 +76,13 @@ class Context:
     def day(self, offset: int | None) -> object:
         """Days since the campaign started, as the driver should receive the date (None stays None)."""
         return None if offset is None else self.w.day(self.start + timedelta(days=offset))
+
+    @property
+    def registered_at(self) -> object:
+        """When the commune's registry was loaded, a week before the campaign (people's created_at)."""
+        when = self.start - timedelta(days=REGISTRY_DAYS_BEFORE)
+        moment = datetime.combine(when, self.w.now.timetz())
+        return self.w.stamp(moment)
 
     @property
     def now(self) -> object:

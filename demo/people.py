@@ -49,6 +49,7 @@ class Person:
         "key",
         "level_days",
         "levels",
+        "mastered_days",
         "met",
         "name",
         "phone",
@@ -70,6 +71,7 @@ class Person:
         self.course = False
         self.levels = [0, 0, 0, 0, 0]
         self.level_days: list[int | None] = [None] * 5
+        self.mastered_days: list[int | None] = [None] * 5  # the day each level 3 was first observed
         self.barriers = None
         self.caps = (0, 0, 0, 0, 0)
         self.ability = 0.0
@@ -169,7 +171,7 @@ def _sort_name(full_name: str) -> str:
 class RegistryRows(NamedTuple):
     households: list[tuple]
     residents: list[tuple]
-    skills: list[tuple]  # resident_skill: the current level of every skill above 0
+    skills: list[tuple]  # resident_skill: the current level of every skill above 0 (and mastered_on)
 
 
 def registry_rows(
@@ -185,7 +187,8 @@ def registry_rows(
             out.residents.append(_resident_row(ctx, rng, home.id, p))
             for s, level in enumerate(p.levels):
                 if level >= 1:
-                    out.skills.append((p.id, SKILL_CODES[s], level, ctx.day(p.level_days[s])))
+                    mastered = ctx.day(p.mastered_days[s]) if level == 3 else None  # levels only rise
+                    out.skills.append((p.id, SKILL_CODES[s], level, ctx.day(p.level_days[s]), mastered))
     return out
 
 
@@ -207,7 +210,7 @@ def _household_row(ctx: Context, home: Home, village_key: str, visited: dict[int
         ctx.day(last),
         last_outcome,
         ctx.day(follow),
-        ctx.now,
+        ctx.registered_at,
         ctx.now,
     )
 
@@ -234,6 +237,6 @@ def _resident_row(ctx: Context, rng: random.Random, hid: int, p: Person) -> tupl
         ctx.day(p.first_guided) if guided else None,
         "active",
         ctx.day(p.first_guided),
-        ctx.now,
+        ctx.registered_at,
         ctx.now,
     )

@@ -290,6 +290,8 @@ class VisitRows:
             )
             person.levels[skill] = new
             person.level_days[skill] = day
+            if new == 3 and person.mastered_days[skill] is None:
+                person.mastered_days[skill] = day
 
     def _dossier_code(self, day: int) -> str:
         self._dossiers += 1

@@ -274,6 +274,9 @@ class ResidentSkill(SQLModel, table=True):
     skill: str = Field(max_length=16, primary_key=True)
     level: int
     updated_on: date
+    # derived: the day the current run at level 3 began (the first active level-3 event after the last
+    # active event below 3); None below level 3
+    mastered_on: date | None = None
 
 
 class Procedure(SQLModel, table=True):
@@ -463,6 +466,33 @@ class RollupAreaWeek(SQLModel, table=True):
     dossiers: int = 0
 
 
+class RollupDated(SQLModel, table=True):
+    """What an area's subtree counts now, by the date it entered the count: residents registered, first
+    guided, reaching level 3 in each skill (the current run) and in all five, households first visited
+    with a done outcome — by the week (its Monday) — and households' pending follow-ups by exact day."""
+
+    __tablename__ = "rollup_dated"
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+    measure: str = Field(max_length=24, primary_key=True)
+    day: date = Field(primary_key=True)
+    count: int = 0
+
+
+class RollupConversion(SQLModel, table=True):
+    """Residents a team or a member first guided (active visits) in a week, per skill, by the week they
+    reached level 3 in it (NOT_MASTERED when not at level 3 now). A resident already at level 3 in a
+    skill before that first guidance is not counted for that skill. Owner "team" counts each resident
+    once per team (the visit's team), "member" once per member who went."""
+
+    __tablename__ = "rollup_conversion"
+    owner: str = Field(max_length=8, primary_key=True)  # team | member
+    owner_id: int = Field(primary_key=True)
+    skill: str = Field(max_length=16, primary_key=True)
+    guided_week: date = Field(primary_key=True)
+    mastered_week: date = Field(primary_key=True)
+    residents: int = 0
+
+
 __all__ = [
     "AppSetting",
     "Area",
@@ -478,6 +508,8 @@ __all__ = [
     "RollupArea",
     "RollupAreaWeek",
     "RollupCohort",
+    "RollupConversion",
+    "RollupDated",
     "RollupMemberDay",
     "RollupOutcome",
     "RollupSkill",

@@ -139,24 +139,65 @@ def child_picker(scope: svc.Scope) -> None:
 # ---------------------------------------------------------------- figures
 
 
-def figure(column, label: str, value: str, caption: str) -> None:
+def figure(column, label: str, value: str, caption: str, delta: str | None = None) -> None:
     with column:
-        st.metric(label, value)
+        st.metric(label, value, delta=delta)
         st.caption(caption)
 
 
+def count_delta(n: int) -> str | None:
+    """A count's change as st.metric shows it (nothing when it did not move)."""
+    return None if n == 0 else f"{'+' if n > 0 else '-'}{number(abs(n))}"
+
+
+def points_delta(now: float | None, before: float | None) -> str | None:
+    """The change of a share in percentage points (nothing when either is unknown or it did not move)."""
+    if now is None or before is None or abs(now - before) < 0.0005:
+        return None
+    return t("ov.delta_points", n=f"{100 * (now - before):+.1f}".replace(".", ","))
+
+
+def share_delta(count: int, base: int, count_change: int, base_change: int) -> str | None:
+    """count/base now against (count - change)/(base - change): the share without the last 7 days."""
+    before_base = base - base_change
+    if not base or not before_base:
+        return None
+    return points_delta(count / base, (count - count_change) / before_base)
+
+
 def headline(data: svc.Overview) -> None:
-    h = data.headline
+    h, c = data.headline, data.headline.change
+    st.caption(t("ov.change_since", date=c.since.strftime("%d/%m/%Y")))
     row = st.columns(3)
     figure(
-        row[0], t("ov.residents"), number(h.residents), t("ov.residents_help", unknown=number(h.age_unknown))
+        row[0],
+        t("ov.residents"),
+        number(h.residents),
+        t("ov.residents_help", unknown=number(h.age_unknown)),
+        count_delta(c.residents),
     )
     figure(
-        row[1], t("ov.adults"), number(h.adults), t("ov.adults_help", date=data.as_of.strftime("%d/%m/%Y"))
+        row[1],
+        t("ov.adults"),
+        number(h.adults),
+        t("ov.adults_help", date=data.as_of.strftime("%d/%m/%Y")),
+        count_delta(c.adults),
     )
-    figure(row[2], t("ov.guided"), pct(h.guided_share), t("ov.guided_help", n=number(h.guided)))
+    figure(
+        row[2],
+        t("ov.guided"),
+        pct(h.guided_share),
+        t("ov.guided_help", n=number(h.guided)),
+        share_delta(h.guided, h.residents, c.guided, c.residents),
+    )
     row = st.columns(3)
-    figure(row[0], t("ov.all_five"), pct(h.all_five_share), t("ov.all_five_help", n=number(h.all_five)))
+    figure(
+        row[0],
+        t("ov.all_five"),
+        pct(h.all_five_share),
+        t("ov.all_five_help", n=number(h.all_five)),
+        share_delta(h.all_five, h.residents, c.all_five, c.residents),
+    )
     o = h.outcomes
     figure(
         row[1],
@@ -169,21 +210,30 @@ def headline(data: svc.Overview) -> None:
             nobody=number(o.nobody_home),
             refused=number(o.refused),
             never=number(o.never_visited),
-        ),
-    )
-    if h.quota is not None:
-        figure(
-            row[2],
-            t("ov.quota"),
-            pct(h.quota.fulfilment),
-            t("ov.quota_help", at_risk=h.quota.at_risk, met=h.quota.met, n=h.quota.quotas),
         )
+        + " "
+        + t("ov.overdue_help", n=number(h.overdue)),
+        t("ov.households_done_delta", n=number(c.households_done)) if c.households_done else None,
+    )
+    q = h.quota
+    if q is not None:
+        delta = points_delta(q.fulfilment, q.week_ago_fulfilment)
+        caption = t("ov.quota_help", at_risk=q.at_risk, met=q.met, n=q.quotas)
+        if q.week_ago_at_risk is not None:
+            caption += " " + t("ov.quota_week_ago", at_risk=q.week_ago_at_risk)
+        figure(row[2], t("ov.quota"), pct(q.fulfilment), caption, delta)
     st.markdown("**" + t("ov.mastered") + "**")
     st.caption(t("ov.mastered_help"))
     row = st.columns(len(h.mastered))
+    changes = dict(c.mastered)
     for column, m in zip(row, h.mastered, strict=True):
         with column:
-            st.metric(t(labels.SKILL_SHORT[m.skill]), pct(m.share), help=t(labels.SKILL[m.skill]))
+            st.metric(
+                t(labels.SKILL_SHORT[m.skill]),
+                pct(m.share),
+                delta=share_delta(m.residents, h.residents, changes[m.skill], c.residents),
+                help=t(labels.SKILL[m.skill]),
+            )
 
 
 def indicators(data: svc.Overview) -> None:
@@ -226,6 +276,8 @@ def campaign_target(campaign_rows: list, period: svc.Period) -> float | None:
 
 def chart_section(data: svc.Overview, target: float | None) -> None:
     charts.show(charts.skill_ladder(data.skill_ladder, t), t)
+    trend = data.trend
+    charts.show(charts.trend(trend.rows, t, pace=trend.pace, campaign_end=trend.campaign_end), t)
     if data.children:
         picked = charts.show(charts.all_five_by_area(data.children, t, target=target), t)
         if picked and picked.get("area_id") in {c.id for c in data.scope.children}:
@@ -237,6 +289,12 @@ def chart_section(data: svc.Overview, target: float | None) -> None:
     quota = data.headline.quota  # a campaign period, for a role that reads quotas
     if quota is not None and quota.rows:
         charts.show(charts.quota_progress(quota.rows, t), t)
+    if data.conversion:
+        charts.show(charts.conversion(data.conversion, t, owner="team"), t)
+        charts.show(charts.conversion(data.conversion, t, owner="member"), t)
+    elif data.scope.area.level in ("province", "district"):
+        st.subheader(t("ov.chart.conversion_team"))
+        st.caption(t("ov.chart.conversion_pick_commune"))
 
 
 # ---------------------------------------------------------------- the page

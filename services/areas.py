@@ -16,11 +16,14 @@ from sqlmodel import Session
 from core.clock import utcnow
 from core.text import normalize_official_name, normalize_text, search_key, sort_key
 from models.enums import PARENT_LEVELS, AreaLevel, Role
-from models.tables import Area, RollupArea, RollupAreaWeek, RollupCohort, RollupOutcome, RollupSkill
+from models.tables import (
+    Area,
+    RollupArea,
+)
 from services import audit
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import FieldProblem, NotFound, ValidationFailed
-from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS, COHORT_COLUMNS
+from services.rollups.contributions import TABLES
 from services.rollups.deltas import upsert_add
 
 CODE_MAX = 32
@@ -216,34 +219,20 @@ def move_area(session: Session, *, actor: Actor | None, area_id: int, new_parent
 
 
 def _shift_rollups(session: Session, area: Area, old_parent_path: str, new_parent_path: str) -> None:
-    """Subtract the area's own subtree totals from its old ancestors and add them to the new ones."""
+    """Subtract the area's own subtree totals from its old ancestors and add them to the new ones, in
+    every rollup table keyed by area (rollup_member_day is keyed by village, which keeps its identity,
+    and rollup_conversion by team or member: nothing to shift there)."""
     old_ancestors = ancestor_ids(old_parent_path)
     new_ancestors = ancestor_ids(new_parent_path)
-    own_area = session.get(RollupArea, area.id)
-    if own_area is not None:
-        values = {c: getattr(own_area, c) for c in AREA_COLUMNS if getattr(own_area, c)}
-        _shift(session, "rollup_area", (), values, old_ancestors, new_ancestors)
-    for row in session.exec(select(RollupSkill).where(RollupSkill.area_id == area.id)).scalars().all():
-        if row.residents:
-            _shift(
-                session,
-                "rollup_skill",
-                (row.skill, row.level),
-                {"residents": row.residents},
-                old_ancestors,
-                new_ancestors,
-            )
-    for row in session.exec(select(RollupAreaWeek).where(RollupAreaWeek.area_id == area.id)).scalars().all():
-        values = {c: getattr(row, c) for c in ACTIVITY_COLUMNS if getattr(row, c)}
-        _shift(session, "rollup_area_week", (row.week,), values, old_ancestors, new_ancestors)
-    for row in session.exec(select(RollupCohort).where(RollupCohort.area_id == area.id)).scalars().all():
-        values = {c: getattr(row, c) for c in COHORT_COLUMNS if getattr(row, c)}
-        _shift(session, "rollup_cohort", (row.birth_year,), values, old_ancestors, new_ancestors)
-    for row in session.exec(select(RollupOutcome).where(RollupOutcome.area_id == area.id)).scalars().all():
-        if row.households:
-            values = {"households": row.households}
-            _shift(session, "rollup_outcome", (row.outcome,), values, old_ancestors, new_ancestors)
-    # rollup_member_day is keyed by village, which keeps its identity: nothing to shift there.
+    for table, (model, keys, columns) in TABLES.items():
+        if keys[0] != "area_id":
+            continue
+        rows = session.exec(
+            select(*[getattr(model, c) for c in (*keys, *columns)]).where(model.area_id == area.id)
+        ).all()
+        for row in rows:
+            values = {c: v for c, v in zip(columns, row[len(keys) :], strict=True) if v}
+            _shift(session, table, tuple(row[1 : len(keys)]), values, old_ancestors, new_ancestors)
 
 
 def _shift(session, table, rest, values, old_ancestors, new_ancestors) -> None:

@@ -36,17 +36,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from core.clock import today, week_start
 from core.text import sort_key
-from models.enums import SKILL_LEVELS, SKILLS, Role, SkillLevel, VisitOutcome
-from models.tables import Area, RollupArea, RollupCohort, RollupOutcome, RollupSkill
+from models.enums import SKILL_LEVELS, SKILLS, AreaLevel, Role, SkillLevel, VisitOutcome
+from models.tables import (
+    Area,
+    Campaign,
+    Member,
+    RollupArea,
+    RollupCohort,
+    RollupConversion,
+    RollupDated,
+    RollupOutcome,
+    RollupSkill,
+    Team,
+)
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import PermissionDenied
 from services.rollups.contributions import (
     COHORT_COLUMNS,
+    FOLLOW_UP,
     ONLINE_SERVICE_SKILLS,  # noqa: F401 (named in the docstring)
     UNKNOWN_BIRTH_YEAR,
 )
@@ -65,6 +77,7 @@ AGE_UNKNOWN = "unknown"
 BARRIERS: tuple[str, ...] = ("no_smartphone", "phone_not_own", "no_vneid2", "no_payment")
 PERIOD_KINDS = ("campaign", "week", "4weeks", "quarter", "range")
 CACHE_SECONDS = 60.0
+
 READ_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VOLUNTEER)
 
 
@@ -148,6 +161,26 @@ class QuotaSummary:
     progress_capped: int  # Σ min(progress, target)
     fulfilment: float | None
     rows: tuple = ()  # the QuotaProgress rows themselves (per team / member / village), for chart 4
+    # The same a week earlier (as of 7 days before), None when the campaign had not begun then.
+    week_ago_fulfilment: float | None = None
+    week_ago_at_risk: int | None = None
+
+
+@dataclass(frozen=True)
+class WeekChange:
+    """How the headline figures moved in the 7 days ending `Overview.as_of` (`since` is the first of
+    them): residents now counted whose date falls in those days — registered, first guided, reached
+    level 3 in a skill (the current run), all five, households first visited with a done outcome.
+    `adults` adds the residents who turned 15 on a 1 January inside the window; a resident registered
+    in such a window and turning 15 that day can count twice (one week a year)."""
+
+    since: date
+    residents: int
+    adults: int
+    guided: int
+    mastered: tuple[tuple[str, int], ...]  # (skill, residents), SKILLS order
+    all_five: int
+    households_done: int
 
 
 @dataclass(frozen=True)
@@ -164,6 +197,8 @@ class Headline:
     all_five_share: float | None  # of residents
     households: int
     outcomes: OutcomeCounts
+    overdue: int = 0  # households whose pending follow-up date is before `as_of`
+    change: WeekChange | None = None
     quota: QuotaSummary | None = None  # only for a campaign period and a role that reads quotas
 
 
@@ -206,6 +241,54 @@ class ChildRow:
     all_five_share: float | None
     households: int
     outcomes: OutcomeCounts
+    overdue: int = 0  # households whose pending follow-up date is before `as_of`
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """Chart 3: residents who reached level 3 in a skill in the week starting `week` (and are still at
+    level 3), and the running total at that week's end (everyone before counted)."""
+
+    week: date
+    skill: str
+    reached: int
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class PaceRow:
+    """Per skill, toward the campaign's all-five target share of residents by its last day: the target
+    count, where it stands at `as_of`, and how many more residents a week it needs (0 when met)."""
+
+    skill: str
+    target: int
+    current: int
+    weeks_left: int
+    needed_per_week: float
+
+
+@dataclass(frozen=True)
+class Trend:
+    rows: tuple[TrendRow, ...]  # weeks in order, SKILLS order within a week
+    campaign_end: date | None = None  # set with a campaign's target
+    target_share: float | None = None
+    pace: tuple[PaceRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConversionRow:
+    """Chart 7: of the residents a team or member first guided within the period (and not at level 3 in
+    the skill before), how many reached level 3 in it by the period's end. Weeks are whole: a period
+    counts the guidance of every week it touches."""
+
+    owner: str  # team | member
+    owner_id: int
+    name: str
+    team: str  # the team's name (a member's current team)
+    skill: str
+    guided: int
+    reached: int
+    share: float | None
 
 
 @dataclass(frozen=True)
@@ -240,6 +323,8 @@ class Overview:
     children: tuple[ChildRow, ...]  # Vietnamese order of names
     barriers: tuple[BarrierRow, ...]  # BARRIERS order
     age_bands: tuple[AgeBandRow, ...]  # AGE_BANDS order, then "unknown"
+    trend: Trend = Trend(())
+    conversion: tuple[ConversionRow, ...] = ()  # teams, then members (from a commune down)
     rollup_rows_read: int = field(default=0, compare=False)  # how many rollup rows were read
 
 
@@ -398,6 +483,32 @@ class _Reader:
             out[(skill, int(level))] += int(n)
         return out
 
+    def dated(self, ids: list[int]) -> dict[tuple[str, date], int]:
+        """rollup_dated of the given areas, summed: (measure, day) -> count."""
+        rows = self.session.exec(
+            select(RollupDated.measure, RollupDated.day, RollupDated.count).where(
+                RollupDated.area_id.in_(ids)
+            )
+        ).all()
+        self.rows += len(rows)
+        out: dict[tuple[str, date], int] = defaultdict(int)
+        for measure, day, n in rows:
+            out[(measure, day)] += int(n)
+        return out
+
+    def overdue(self, ids: Iterable[int], before: date) -> dict[int, int]:
+        """Households per area whose pending follow-up falls before `before` (summed in the database)."""
+        ids = sorted(set(ids))
+        if not ids:
+            return {}
+        rows = self.session.exec(
+            select(RollupDated.area_id, func.sum(RollupDated.count), func.count())
+            .where(RollupDated.area_id.in_(ids), RollupDated.measure == FOLLOW_UP, RollupDated.day < before)
+            .group_by(RollupDated.area_id)
+        ).all()
+        self.rows += sum(int(n) for _a, _s, n in rows)
+        return {aid: int(total) for aid, total, _n in rows}
+
     def cohorts(self, ids: list[int]) -> dict[int, dict[str, int]]:
         columns = [getattr(RollupCohort, c) for c in COHORT_COLUMNS]
         rows = self.session.exec(
@@ -463,6 +574,7 @@ def _compute(
         )
 
     adults = cohort_sum("residents", ADULT_AGE)
+    dated = reader.dated(row_ids)
     mastered = tuple(
         SkillShare(
             s.value,
@@ -482,7 +594,9 @@ def _compute(
         all_five_share=_share(total("residents_all_five"), residents),
         households=households,
         outcomes=_outcome_counts(households, _sum_outcomes(outcomes.values())),
-        quota=_quota(session, actor, period) if reads_quotas else None,
+        overdue=sum(n for (m, day), n in dated.items() if m == FOLLOW_UP and day < as_of),
+        change=_change(dated, cohorts, as_of),
+        quota=_quota(session, actor, area, period) if reads_quotas else None,
     )
 
     indicators = []
@@ -522,7 +636,8 @@ def _compute(
         )
     )
 
-    children = _children(session, reader, scope, team_villages)
+    children = _children(session, reader, scope, team_villages, as_of)
+    campaign = session.get(Campaign, period.campaign_id) if reads_quotas else None
     return Overview(
         scope=scope,
         period=period,
@@ -533,6 +648,8 @@ def _compute(
         children=children,
         barriers=barriers,
         age_bands=tuple(bands),
+        trend=_trend(dated, period, as_of, residents, campaign),
+        conversion=_conversion(session, reader, actor, area, team_villages is not None, period),
         rollup_rows_read=reader.rows,
     )
 
@@ -552,7 +669,7 @@ def _scope(session: Session, actor: Actor, area: Area, team_villages: tuple[int,
 
 
 def _children(
-    session: Session, reader: _Reader, scope: Scope, team_villages: tuple[int, ...] | None
+    session: Session, reader: _Reader, scope: Scope, team_villages: tuple[int, ...] | None, as_of: date
 ) -> tuple[ChildRow, ...]:
     """Each visible child's figures: its own rollup rows, or for a volunteer its team villages' rows."""
     if not scope.children:
@@ -568,6 +685,7 @@ def _children(
     ids = [i for part in parts.values() for i in part]
     areas = reader.area(ids)
     outcomes = reader.outcomes(ids)
+    overdue = reader.overdue(ids, as_of)
     rows = []
     for child in scope.children:
         members = [areas[i] for i in parts[child.id] if i in areas]
@@ -586,16 +704,27 @@ def _children(
                 _share(all_five, residents),
                 households,
                 _outcome_counts(households, by_outcome),
+                sum(overdue.get(i, 0) for i in parts[child.id]),
             )
         )
     return tuple(rows)
 
 
-def _quota(session: Session, actor: Actor, period: Period) -> QuotaSummary:
-    """The campaign's quotas as of min(period end, today) — campaign-wide, whatever the scope area."""
-    rows = campaigns.quota_progress(
-        session, actor=actor, campaign_id=period.campaign_id, as_of=min(period.end, today())
-    )
+def _quota(session: Session, actor: Actor, area: Area, period: Period) -> QuotaSummary:
+    """The campaign's quotas as of min(period end, today) whose owner lies in the viewed area (a village
+    quota by its village, a team's by the team's area, a member's by their team's area), and the same
+    figures a week earlier (read in the same pass)."""
+    as_of = min(period.end, today())
+    week_ago = as_of - timedelta(days=7)
+    days = (as_of, week_ago) if week_ago >= period.start else (as_of,)
+    by_day = campaigns.quota_progress_by_day(session, actor=actor, campaign_id=period.campaign_id, days=days)
+    places = _owner_paths(session, by_day[as_of])
+
+    def in_area(rows: list) -> list:
+        return [r for r in rows if places.get((r.owner_kind, r.owner_id), "").startswith(area.path)]
+
+    rows = in_area(by_day[as_of])
+    before = in_area(by_day[week_ago]) if week_ago in by_day else None
     target = sum(r.target for r in rows)
     capped = sum(min(r.progress, r.target) for r in rows)
     return QuotaSummary(
@@ -607,4 +736,161 @@ def _quota(session: Session, actor: Actor, period: Period) -> QuotaSummary:
         progress_capped=capped,
         fulfilment=_share(capped, target),
         rows=tuple(rows),
+        week_ago_fulfilment=None
+        if before is None
+        else _share(sum(min(r.progress, r.target) for r in before), target),
+        week_ago_at_risk=None if before is None else sum(1 for r in before if r.at_risk),
     )
+
+
+def _owner_paths(session: Session, rows: Iterable) -> dict[tuple[str, int], str]:
+    """The area path that places each quota owner (two queries)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        ids[r.owner_kind].add(r.owner_id)
+    out: dict[tuple[str, int], str] = {}
+    if ids["area"]:
+        for aid, path in session.exec(
+            select(Area.id, Area.path).where(Area.id.in_(sorted(ids["area"])))
+        ).all():
+            out[("area", aid)] = path
+    if ids["team"] or ids["member"]:
+        query = (
+            select(Team.id, Member.id, Area.path)
+            .join(Area, Area.id == Team.area_id)
+            .outerjoin(Member, Member.team_id == Team.id)
+            .where(or_(Team.id.in_(sorted(ids["team"])), Member.id.in_(sorted(ids["member"]))))
+        )
+        for team_id, member_id, path in session.exec(query).all():
+            out[("team", team_id)] = path
+            if member_id is not None:
+                out[("member", member_id)] = path
+    return out
+
+
+def _change(
+    dated: dict[tuple[str, date], int], cohorts: dict[int, dict[str, int]], as_of: date
+) -> WeekChange:
+    """What entered the counts in the 7 days ending `as_of` (see WeekChange)."""
+    since = as_of - timedelta(days=6)
+
+    def new(measure: str) -> int:
+        return sum(n for (m, day), n in dated.items() if m == measure and since <= day <= as_of)
+
+    turned_15 = 0
+    if since <= date(as_of.year, 1, 1):
+        turned_15 = cohorts.get(as_of.year - ADULT_AGE, {}).get("residents", 0)
+    return WeekChange(
+        since=since,
+        residents=new("registered"),
+        adults=new("registered_adult") + turned_15,
+        guided=new("guided"),
+        mastered=tuple((s.value, new(s.value)) for s in SKILLS),
+        all_five=new("all_five"),
+        households_done=new("household_done"),
+    )
+
+
+TREND_MIN_WEEKS = 8
+
+
+def _trend(
+    dated: dict[tuple[str, date], int],
+    period: Period,
+    as_of: date,
+    residents: int,
+    campaign: Campaign | None,
+) -> Trend:
+    """Chart 3: weekly residents reaching level 3 per skill from the period's first week (at least the
+    last TREND_MIN_WEEKS weeks) to the week of `as_of`, with the running totals; with a campaign that
+    has an all-five target, the target count and the pace each skill needs by the campaign's end."""
+    last = week_start(as_of)
+    first = min(week_start(period.start), last - timedelta(weeks=TREND_MIN_WEEKS - 1))
+    weeks = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    by_week: dict[tuple[str, date], int] = defaultdict(int)  # (skill, week) -> residents, up to as_of
+    for (measure, day), n in dated.items():
+        if day <= as_of:
+            by_week[(measure, max(week_start(day), first - timedelta(weeks=1)))] += n
+    rows = []
+    current: dict[str, int] = {}
+    for skill in SKILLS:
+        total = by_week.get((skill.value, first - timedelta(weeks=1)), 0)  # everyone before `first`
+        for week in weeks:
+            reached = by_week.get((skill.value, week), 0)
+            total += reached
+            rows.append(TrendRow(week, skill.value, reached, total))
+        current[skill.value] = total
+    rows.sort(key=lambda r: r.week)  # stable: SKILLS order within a week
+    if campaign is None or campaign.target_all_five_pct is None:
+        return Trend(tuple(rows))
+    target = -(-campaign.target_all_five_pct * residents // 100)  # ceil
+    weeks_left = max(0, -(-(campaign.ends_on - as_of).days // 7))
+    pace = tuple(
+        PaceRow(
+            skill.value,
+            target,
+            current[skill.value],
+            weeks_left,
+            round(max(0, target - current[skill.value]) / max(weeks_left, 1), 1),
+        )
+        for skill in SKILLS
+    )
+    return Trend(tuple(rows), campaign.ends_on, campaign.target_all_five_pct / 100, pace)
+
+
+def _conversion(
+    session: Session, reader: _Reader, actor: Actor, area: Area, team_only: bool, period: Period
+) -> tuple[ConversionRow, ...]:
+    """Chart 7 for the teams placed in the viewed area and their members (a volunteer: their own team),
+    from a commune down: a province's hundreds of teams are not one chart (pick a commune)."""
+    if area.level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT) and not team_only:
+        return ()
+    teams_q = (
+        select(Team.id, Team.name).join(Area, Area.id == Team.area_id).where(Area.path.like(area.path + "%"))
+    )
+    if team_only:
+        teams_q = select(Team.id, Team.name).where(Team.id == actor.team_id)
+    teams = dict(session.exec(teams_q).all())
+    if not teams:
+        return ()
+    members: dict[int, tuple[str, int]] = {}
+    for mid, name, team_id in session.exec(
+        select(Member.id, Member.full_name, Member.team_id).where(Member.team_id.in_(sorted(teams)))
+    ).all():
+        members[mid] = (name, team_id)
+    reached = case((RollupConversion.mastered_week <= period.end, RollupConversion.residents), else_=0)
+    query = (
+        select(
+            RollupConversion.owner,
+            RollupConversion.owner_id,
+            RollupConversion.skill,
+            func.sum(RollupConversion.residents),
+            func.sum(reached),
+            func.count(),
+        )
+        .where(
+            RollupConversion.guided_week.between(week_start(period.start), period.end),
+            or_(
+                (RollupConversion.owner == "team") & RollupConversion.owner_id.in_(sorted(teams)),
+                (RollupConversion.owner == "member") & RollupConversion.owner_id.in_(sorted(members)),
+            ),
+        )
+        .group_by(RollupConversion.owner, RollupConversion.owner_id, RollupConversion.skill)
+    )
+    figures: dict[tuple[str, int, str], tuple[int, int]] = {}
+    for owner, owner_id, skill, guided, got, n in session.exec(query).all():
+        reader.rows += int(n)
+        figures[(owner, owner_id, skill)] = (int(guided), int(got or 0))
+    out = []
+    owners = [("team", tid, name, name) for tid, name in teams.items()]
+    owners += [("member", mid, name, teams[tid]) for mid, (name, tid) in members.items()]
+    owners.sort(key=lambda o: (o[0] != "team", sort_key(o[3]), sort_key(o[2])))
+    for owner, owner_id, name, team in owners:
+        if not any((owner, owner_id, s.value) in figures for s in SKILLS):
+            continue
+        for skill in SKILLS:
+            guided, got = figures.get((owner, owner_id, skill.value), (0, 0))
+            out.append(
+                ConversionRow(owner, owner_id, name, team, skill.value, guided, got, _share(got, guided))
+            )
+    return tuple(out)

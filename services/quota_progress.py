@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from models.enums import SKILLS, QuotaMetric, SkillLevel, VisitStatus
@@ -79,10 +79,13 @@ def _in_period(starts_on: date, ends_on: date, *, by_day_index: bool):
     return and_(Visit.status == VisitStatus.ACTIVE.value, day >= starts_on, day <= ends_on)
 
 
+_DAY = Visit.visited_on.label("day")
+
+
 def member_visits(member_ids: list[int], starts_on: date, ends_on: date):
-    """(owner, visit_id, household_id) of each member's visits in the period."""
+    """(owner, visit_id, household_id, day) of each member's visits in the period."""
     return (
-        select(VisitMember.member_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id)
+        select(VisitMember.member_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id, _DAY)
         .join(Visit, Visit.id == VisitMember.visit_id)
         .where(VisitMember.member_id.in_(member_ids), _in_period(starts_on, ends_on, by_day_index=False))
         .subquery()
@@ -90,9 +93,9 @@ def member_visits(member_ids: list[int], starts_on: date, ends_on: date):
 
 
 def team_visits(team_ids: list[int], starts_on: date, ends_on: date):
-    """(owner, visit_id, household_id) of the visits any member of each team went on, each visit once."""
+    """(owner, visit_id, household_id, day) of the visits any member of each team went on, each once."""
     return (
-        select(Member.team_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id)
+        select(Member.team_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id, _DAY)
         .join(VisitMember, VisitMember.member_id == Member.id)
         .join(Visit, Visit.id == VisitMember.visit_id)
         .where(Member.team_id.in_(team_ids), _in_period(starts_on, ends_on, by_day_index=False))
@@ -102,9 +105,9 @@ def team_visits(team_ids: list[int], starts_on: date, ends_on: date):
 
 
 def village_visits(village_ids: list[int], starts_on: date, ends_on: date):
-    """(owner, visit_id, household_id) of the visits held in each village in the period."""
+    """(owner, visit_id, household_id, day) of the visits held in each village in the period."""
     return (
-        select(Visit.village_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id)
+        select(Visit.village_id.label("owner"), Visit.id.label("visit_id"), Visit.household_id, _DAY)
         .where(Visit.village_id.in_(village_ids), _in_period(starts_on, ends_on, by_day_index=True))
         .subquery()
     )
@@ -114,21 +117,44 @@ def village_visits(village_ids: list[int], starts_on: date, ends_on: date):
 
 
 def figures(session: Session, visits, histories: dict[int, Mastery] | None = None) -> Figures:
-    """Every quota figure per owner over the owners' visits (a subquery of owner, visit_id, household_id).
-    `histories` caches replayed skill histories between calls (members, then teams, then villages)."""
-    out: Figures = defaultdict(lambda: defaultdict(int))
-    for owner, n in session.exec(
-        select(visits.c.owner, func.count(func.distinct(visits.c.household_id))).group_by(visits.c.owner)
-    ).all():
-        out[owner][QuotaMetric.HOUSEHOLDS_VISITED.value] = int(n)
-    for owner, n in session.exec(
-        select(visits.c.owner, func.count(func.distinct(VisitGuidance.resident_id)))
+    """Every quota figure per owner over the owners' visits (a subquery of owner, visit_id, household_id,
+    day). `histories` caches replayed skill histories between calls (members, then teams, then villages)."""
+    return figures_by_day(session, visits, (date.max,), histories)[date.max]
+
+
+def figures_by_day(
+    session: Session, visits, cutoffs: Iterable[date], histories: dict[int, Mastery] | None = None
+) -> dict[date, Figures]:
+    """`figures` counted up to each of several days in one pass over the visits (e.g. today and a week
+    ago): each household, resident or event is read once with the first day it counts from."""
+    cutoffs = tuple(cutoffs)
+    out: dict[date, Figures] = {c: defaultdict(lambda: defaultdict(int)) for c in cutoffs}
+
+    def count(key: str, firsts) -> None:
+        """Per owner, how many items' first day falls on or before each cut-off (summed in SQL)."""
+        firsts = firsts.subquery()
+        columns = [func.sum(case((firsts.c.first <= cutoff, 1), else_=0)) for cutoff in cutoffs]
+        for owner, *counts in _rows(session, select(firsts.c.owner, *columns).group_by(firsts.c.owner)):
+            for cutoff, n in zip(cutoffs, counts, strict=True):
+                if n:
+                    out[cutoff][owner][key] = int(n)
+
+    first_day = func.min(visits.c.day).label("first")
+    count(
+        QuotaMetric.HOUSEHOLDS_VISITED.value,
+        select(visits.c.owner, first_day)
+        .where(visits.c.household_id.is_not(None))
+        .group_by(visits.c.owner, visits.c.household_id),
+    )
+    count(
+        QuotaMetric.RESIDENTS_GUIDED.value,
+        select(visits.c.owner, first_day)
         .join(VisitGuidance, VisitGuidance.visit_id == visits.c.visit_id)
-        .group_by(visits.c.owner)
-    ).all():
-        out[owner][QuotaMetric.RESIDENTS_GUIDED.value] = int(n)
-    for owner, n in session.exec(
-        select(visits.c.owner, func.count(func.distinct(SkillEvent.id)))
+        .group_by(visits.c.owner, VisitGuidance.resident_id),
+    )
+    count(
+        QuotaMetric.ONLINE_DOSSIERS.value,
+        select(visits.c.owner, first_day)
         .join(SkillEvent, SkillEvent.visit_id == visits.c.visit_id)
         .where(
             SkillEvent.active.is_(True),
@@ -136,36 +162,44 @@ def figures(session: Session, visits, histories: dict[int, Mastery] | None = Non
             SkillEvent.evidence.is_not(None),
             SkillEvent.evidence != "",
         )
-        .group_by(visits.c.owner)
-    ).all():
-        out[owner][QuotaMetric.ONLINE_DOSSIERS.value] = int(n)
+        .group_by(visits.c.owner, SkillEvent.id),
+    )
     _mastery_figures(session, visits, out, {} if histories is None else histories)
     return out
 
 
-def _mastery_figures(session: Session, visits, out: Figures, histories: dict[int, Mastery]) -> None:
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _mastery_figures(
+    session: Session, visits, out: dict[date, Figures], histories: dict[int, Mastery]
+) -> None:
     """Skill mastered (per skill) and all five: which owner's visit brought each resident there."""
     candidates = _rows(
         session,
-        select(visits.c.owner, SkillEvent.id, SkillEvent.resident_id)
+        select(visits.c.owner, SkillEvent.id, SkillEvent.resident_id, visits.c.day)
         .join(SkillEvent, SkillEvent.visit_id == visits.c.visit_id)
         .where(SkillEvent.active.is_(True), SkillEvent.level == SkillLevel.MASTERED),
     )
     if not candidates:
         return
-    _replay_into(session, {rid for _o, _e, rid in candidates} - set(histories), histories)
-    per_skill: dict[tuple[int, str], set[int]] = defaultdict(set)
-    all_five: dict[int, set[int]] = defaultdict(set)
-    for owner, event_id, resident_id in candidates:
-        mastery = histories[resident_id]
-        if event_id in mastery.rises:
-            per_skill[(owner, mastery.rises[event_id])].add(resident_id)
-        if event_id in mastery.completions:
-            all_five[owner].add(resident_id)
-    for (owner, skill), residents in per_skill.items():
-        out[owner][figure_key(QuotaMetric.SKILL_MASTERED.value, skill)] = len(residents)
-    for owner, residents in all_five.items():
-        out[owner][QuotaMetric.ALL_FIVE.value] = len(residents)
+    _replay_into(session, {rid for _o, _e, rid, _d in candidates} - set(histories), histories)
+    for cutoff, figures_then in out.items():
+        per_skill: dict[tuple[int, str], set[int]] = defaultdict(set)
+        all_five: dict[int, set[int]] = defaultdict(set)
+        for owner, event_id, resident_id, day in candidates:
+            if _day(day) > cutoff:
+                continue
+            mastery = histories[resident_id]
+            if event_id in mastery.rises:
+                per_skill[(owner, mastery.rises[event_id])].add(resident_id)
+            if event_id in mastery.completions:
+                all_five[owner].add(resident_id)
+        for (owner, skill), residents in per_skill.items():
+            figures_then[owner][figure_key(QuotaMetric.SKILL_MASTERED.value, skill)] = len(residents)
+        for owner, residents in all_five.items():
+            figures_then[owner][QuotaMetric.ALL_FIVE.value] = len(residents)
 
 
 def _rows(session: Session, statement) -> list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 
@@ -73,6 +73,7 @@ def create_resident(
     full_name: str = "Nguyễn Văn An",
     birth_year: int | None = 1970,
     phone: str | None = None,
+    created_at: datetime | None = None,
     **barriers: object,
 ) -> int:
     now = utcnow()
@@ -85,7 +86,7 @@ def create_resident(
             birth_year=birth_year,
             phone=phone,
             phone_rev=reversed_digits(phone),
-            created_at=now,
+            created_at=created_at or now,
             updated_at=now,
             **barriers,
         )

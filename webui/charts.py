@@ -52,12 +52,16 @@ BARRIER_COLOUR = "#7F5A83"
 AGE_COLOUR = "#4D6D9A"
 QUOTA_COLOUR = "#0072B2"  # a quota on track
 AT_RISK_COLOUR = "#E69F00"  # an at-risk quota: the warning colour
+AT_RISK_TEXT = "#A0522D"  # warning text on white (the warning colour itself is too pale for text)
+PACE_DASH = [6, 4]
+CONVERSION_SCHEME = "blues"
 # Skill levels 0–3 drawn in the skill's colour mixed with white, paler for lower levels. Mixed here, not
 # by an opacity channel: the chart theme fades every bar, and "does it alone" must be the skill's colour.
 LEVEL_STRENGTH = (0.12, 0.35, 0.65, 1.0)
 FONT_SIZE = 13
 ROW_HEIGHT = 30  # per bar of a horizontal bar chart
 AREA_LABEL_LIMIT = 240  # px for an area's name on the y axis before it is cut
+TEAM_LABEL_LIMIT = 330  # team names are longer ("Tổ công nghệ số cộng đồng Xóm Đồi – Xóm Cốc")
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,9 @@ def skill_labels(t: Translate) -> list[str]:
     return [t(labels.SKILL[s.value]) for s in SKILLS]
 
 
-def styled(chart: alt.TopLevelMixin, *, height: int) -> alt.TopLevelMixin:
+def styled(
+    chart: alt.TopLevelMixin, *, height: int, label_limit: int = AREA_LABEL_LIMIT
+) -> alt.TopLevelMixin:
     """Container width, readable fonts, names never cut short at tablet width."""
     # "fit-x": the width follows the container while `height` stays the plot's own height (Streamlit's
     # default "fit" squeezes the bars to make room for the axis title and the legend).
@@ -109,7 +115,7 @@ def styled(chart: alt.TopLevelMixin, *, height: int) -> alt.TopLevelMixin:
         chart.properties(
             width="container", height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
         )
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=AREA_LABEL_LIMIT)
+        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=label_limit)
         .configure_legend(
             labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, orient="bottom", columns=2, labelLimit=320
         )
@@ -416,6 +422,7 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
         outcomes = value(r, "outcomes")
         counts = {o: int(value(outcomes, o)) for o in OUTCOME_ORDER}
         total = sum(counts.values())
+        overdue = int(value(r, "overdue"))
         for order, outcome in enumerate(OUTCOME_ORDER):
             records.append(
                 {
@@ -425,16 +432,19 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
                     "order": order,
                     "households": counts[outcome],
                     "share": share(counts[outcome], total),
+                    "total": total,
+                    "overdue": overdue,
+                    "overdue_label": t("ov.chart.overdue_short", n=overdue) if overdue else "",
                 }
             )
-    frame = pd.DataFrame.from_records(
-        records, columns=["area", "outcome", "outcome_label", "order", "households", "share"]
-    )
+    columns = ["area", "outcome", "outcome_label", "order", "households", "share", "total", "overdue"]
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "overdue_label"])
     tooltip, headers = described(
         ("area", "N", t("ov.chart.area"), None),
         ("outcome_label", "N", t("ov.chart.last_outcome"), None),
         ("households", "Q", t("ov.chart.households"), ",d"),
         ("share", "Q", t("ov.chart.share"), ".0%"),
+        ("overdue", "Q", t("ov.chart.overdue"), ",d"),
     )
     names = [t(labels.COVERAGE[o]) for o in OUTCOME_ORDER]
     chart = (
@@ -453,13 +463,20 @@ def coverage(rows: Iterable[object], t: Translate) -> ChartSpec:
             tooltip=tooltip,
         )
     )
+    # Revisits overdue, written after each area's bar (one label per area: its first outcome's row).
+    overdue = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.order == 0)
+        .mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1, color=AT_RISK_TEXT)
+        .encode(x=alt.X("total:Q"), y=alt.Y("area:N", sort=areas), text="overdue_label:N")
+    )
     return ChartSpec(
         key="coverage",
         title=t("ov.chart.coverage"),
         caption=t("ov.chart.coverage_help"),
         frame=frame,
         headers=headers,
-        chart=styled(chart, height=bar_height(len(areas))),
+        chart=styled(alt.layer(chart, overdue), height=bar_height(len(areas))),
     )
 
 
@@ -554,6 +571,179 @@ def age_bands(rows: Iterable[object], t: Translate) -> ChartSpec:
         caption=t("ov.chart.age_bands_help"),
         colour=AGE_COLOUR,
         first=t("ov.chart.age_band"),
+    )
+
+
+# ---------------------------------------------------------------- 3. trend
+
+
+def trend(
+    rows: Iterable[object], t: Translate, *, pace: Iterable[object] = (), campaign_end=None
+) -> ChartSpec:
+    """Residents at level 3 per skill, cumulative by week (a line per skill in its colour); with a
+    campaign target, a red rule at the target count and, per skill, a dashed line from where it stands
+    to the target on the campaign's last day (the pace needed). `rows`: week, skill, reached,
+    cumulative; `pace`: skill, target, current, weeks_left, needed_per_week."""
+    actual, needed = t("ov.chart.actual"), t("ov.chart.pace_needed")
+    records = [
+        {
+            "week": value(r, "week"),
+            "skill": str(value(r, "skill")),
+            "skill_label": t(labels.SKILL_SHORT[str(value(r, "skill"))]),
+            "series": actual,
+            "reached": int(value(r, "reached")),
+            "cumulative": int(value(r, "cumulative")),
+            "target": None,
+            "needed_per_week": None,
+        }
+        for r in rows
+    ]
+    last_week = max((rec["week"] for rec in records), default=None)
+    for p in pace:
+        skill = str(value(p, "skill"))
+        for week, residents in (
+            (last_week, int(value(p, "current"))),
+            (campaign_end, int(value(p, "target"))),
+        ):
+            records.append(
+                {
+                    "week": week,
+                    "skill": skill,
+                    "skill_label": t(labels.SKILL_SHORT[skill]),
+                    "series": needed,
+                    "reached": None,
+                    "cumulative": residents,
+                    "target": int(value(p, "target")),
+                    "needed_per_week": float(value(p, "needed_per_week")),
+                }
+            )
+    columns = ["week", "skill", "skill_label", "series", "reached", "cumulative", "target", "needed_per_week"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    if not frame.empty:
+        frame["week"] = pd.to_datetime(frame["week"])
+    tooltip, headers = described(
+        ("week", "T", t("ov.chart.week"), "%d/%m/%Y"),
+        ("skill_label", "N", t("ov.chart.skill"), None),
+        ("series", "N", t("ov.chart.series"), None),
+        ("reached", "Q", t("ov.chart.reached_week"), ",d"),
+        ("cumulative", "Q", t("ov.chart.cumulative"), ",d"),
+        ("target", "Q", t("ov.chart.target_count"), ",d"),
+        ("needed_per_week", "Q", t("ov.chart.needed_per_week"), ",.1f"),
+    )
+    names = [t(labels.SKILL_SHORT[s.value]) for s in SKILLS]
+    colour = alt.Color(
+        "skill_label:N",
+        scale=alt.Scale(domain=names, range=[SKILL_COLOURS[s.value] for s in SKILLS]),
+        sort=names,
+        title=t("ov.chart.skill"),
+    )
+    x = alt.X("week:T", title=t("ov.chart.week"), axis=alt.Axis(format="%d/%m", labelAngle=0, tickCount=6))
+    y = alt.Y("cumulative:Q", title=t("ov.chart.cumulative"))
+    base = alt.Chart(frame)
+    lines = (
+        base.transform_filter(alt.datum.series == actual)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+    )
+    layers = [lines]
+    if any(rec["series"] == needed for rec in records):
+        layers.append(
+            base.transform_filter(alt.datum.series == needed)
+            .mark_line(strokeDash=PACE_DASH, strokeWidth=1.5)
+            .encode(x=x, y=y, color=colour, detail="skill:N", tooltip=tooltip)
+        )
+        layers.append(
+            base.transform_filter(alt.datum.series == needed)
+            .mark_rule(color=TARGET_COLOUR, strokeWidth=2)
+            .encode(y="max(target):Q")
+        )
+    return ChartSpec(
+        key="trend",
+        title=t("ov.chart.trend"),
+        caption=t("ov.chart.trend_help") if len(layers) > 1 else t("ov.chart.trend_help_no_target"),
+        frame=frame,
+        headers=headers,
+        chart=styled(alt.layer(*layers), height=300),
+    )
+
+
+# ---------------------------------------------------------------- 7. conversion
+
+
+def conversion(rows: Iterable[object], t: Translate, *, owner: str) -> ChartSpec:
+    """Per team (owner "team") or member ("member") and skill: the share of the residents they guided
+    in the period who reached level 3 in it, as a grid of cells coloured by that share, each cell
+    showing the share and the number of residents behind it. `rows`: services.overview.ConversionRow."""
+    records = []
+    names: list[str] = []
+    for r in rows:
+        if str(value(r, "owner")) != owner:
+            continue
+        name = str(value(r, "name"))
+        if name not in names:
+            names.append(name)
+        guided, reached = int(value(r, "guided")), int(value(r, "reached"))
+        ratio = share(reached, guided)
+        skill = str(value(r, "skill"))
+        records.append(
+            {
+                "name": name,
+                "team": str(value(r, "team")),
+                "skill": skill,
+                "skill_label": t(labels.SKILL_SHORT[skill]),
+                "guided": guided,
+                "reached": reached,
+                "share": ratio,
+                "cell": "–" if ratio is None else t("ov.chart.cell", share=f"{ratio:.0%}", n=guided),
+            }
+        )
+    columns = ["name", "team", "skill", "skill_label", "guided", "reached", "share", "cell"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    first = t("ov.chart.team") if owner == "team" else t("ov.chart.member")
+    fields = [("name", "N", first, None)]
+    if owner == "member":
+        fields.append(("team", "N", t("ov.chart.team"), None))
+    tooltip, headers = described(
+        *fields,
+        ("skill_label", "N", t("ov.chart.skill"), None),
+        ("guided", "Q", t("ov.chart.guided_n"), ",d"),
+        ("reached", "Q", t("ov.chart.reached_n"), ",d"),
+        ("share", "Q", t("ov.chart.share"), ".0%"),
+    )
+    skills = [t(labels.SKILL_SHORT[s.value]) for s in SKILLS]
+    x = alt.X("skill_label:N", sort=skills, title=None, axis=alt.Axis(orient="top", labelAngle=0))
+    y = alt.Y("name:N", sort=names, title=None)
+    cells = (
+        alt.Chart(frame)
+        .mark_rect(stroke="white", strokeWidth=1.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "share:Q",
+                scale=alt.Scale(scheme=CONVERSION_SCHEME, domain=[0, 1]),
+                legend=alt.Legend(format="%", title=t("ov.chart.share")),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(fontSize=FONT_SIZE - 1)
+        .encode(
+            x=x,
+            y=y,
+            text="cell:N",
+            color=alt.condition(alt.datum.share > 0.55, alt.value("white"), alt.value("#222222")),
+        )
+    )
+    return ChartSpec(
+        key=f"conversion_{owner}",
+        title=t("ov.chart.conversion_team") if owner == "team" else t("ov.chart.conversion_member"),
+        caption=t("ov.chart.conversion_help"),
+        frame=frame,
+        headers=headers,
+        chart=styled(alt.layer(cells, text), height=bar_height(len(names)), label_limit=TEAM_LABEL_LIMIT),
     )
 
 

@@ -69,28 +69,37 @@ _UPDATE_LEVEL = (
         _RESIDENT_SKILL.c.resident_id == bindparam("b_resident"),
         _RESIDENT_SKILL.c.skill == bindparam("b_skill"),
     )
-    .values(level=bindparam("b_level"), updated_on=bindparam("b_day"))
+    .values(level=bindparam("b_level"), updated_on=bindparam("b_day"), mastered_on=bindparam("b_mastered"))
 )
 
 
 def recompute_residents(session: Session, resident_ids: list[int]) -> dict[int, dict[str, int]]:
     """`recompute_resident` for many residents in a few statements; returns their new levels (skill ->
-    level above 0). The Resident objects get their first guidance date (flushed with the session)."""
+    level above 0). The Resident objects get their first guidance date (flushed with the session).
+    resident_skill.mastered_on is the day the current run at level 3 began."""
     ids = sorted(set(resident_ids))
     if not ids:
         return {}
-    latest: dict[int, dict[str, tuple[int, date]]] = {rid: {} for rid in ids}
+    latest: dict[int, dict[str, tuple[int, date, date | None]]] = {rid: {} for rid in ids}
     for rid, skill, level, observed_on in session.exec(
         select(SkillEvent.resident_id, SkillEvent.skill, SkillEvent.level, SkillEvent.observed_on)
         .where(SkillEvent.resident_id.in_(ids), SkillEvent.active.is_(True))
         .order_by(SkillEvent.observed_on, SkillEvent.id)
     ).all():
-        latest[rid][skill] = (level, observed_on)
+        previous = latest[rid].get(skill)
+        run_start = None
+        if level == 3:
+            run_start = previous[2] if previous is not None and previous[2] is not None else observed_on
+        latest[rid][skill] = (level, observed_on, run_start)
     stored = {
-        (rid, skill): (level, day)
-        for rid, skill, level, day in session.exec(
+        (rid, skill): (level, day, mastered_on)
+        for rid, skill, level, day, mastered_on in session.exec(
             select(
-                ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level, ResidentSkill.updated_on
+                ResidentSkill.resident_id,
+                ResidentSkill.skill,
+                ResidentSkill.level,
+                ResidentSkill.updated_on,
+                ResidentSkill.mastered_on,
             ).where(ResidentSkill.resident_id.in_(ids))
         ).all()
     }
@@ -99,7 +108,7 @@ def recompute_residents(session: Session, resident_ids: list[int]) -> dict[int, 
     for rid in ids:
         levels[rid] = {}
         for skill in SKILLS:
-            level, day = latest[rid].get(skill.value, (0, None))
+            level, day, mastered_on = latest[rid].get(skill.value, (0, None, None))
             row = stored.get((rid, skill.value))
             if level == 0:
                 if row is not None:
@@ -107,9 +116,25 @@ def recompute_residents(session: Session, resident_ids: list[int]) -> dict[int, 
                 continue
             levels[rid][skill.value] = level
             if row is None:
-                added.append({"resident_id": rid, "skill": skill.value, "level": level, "updated_on": day})
-            elif row != (level, day):
-                changed.append({"b_resident": rid, "b_skill": skill.value, "b_level": level, "b_day": day})
+                added.append(
+                    {
+                        "resident_id": rid,
+                        "skill": skill.value,
+                        "level": level,
+                        "updated_on": day,
+                        "mastered_on": mastered_on,
+                    }
+                )
+            elif row != (level, day, mastered_on):
+                changed.append(
+                    {
+                        "b_resident": rid,
+                        "b_skill": skill.value,
+                        "b_level": level,
+                        "b_day": day,
+                        "b_mastered": mastered_on,
+                    }
+                )
     if removed:
         session.exec(_DELETE_LEVEL, params=removed)
     if changed:

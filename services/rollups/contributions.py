@@ -24,6 +24,8 @@ from models.tables import (
     RollupArea,
     RollupAreaWeek,
     RollupCohort,
+    RollupConversion,
+    RollupDated,
     RollupMemberDay,
     RollupOutcome,
     RollupSkill,
@@ -83,7 +85,31 @@ TABLES = {
     "rollup_outcome": (RollupOutcome, ("area_id", "outcome"), ("households",)),
     "rollup_member_day": (RollupMemberDay, ("day", "member_id", "village_id"), ACTIVITY_COLUMNS),
     "rollup_area_week": (RollupAreaWeek, ("area_id", "week"), ACTIVITY_COLUMNS),
+    "rollup_dated": (RollupDated, ("area_id", "measure", "day"), ("count",)),
+    "rollup_conversion": (
+        RollupConversion,
+        ("owner", "owner_id", "skill", "guided_week", "mastered_week"),
+        ("residents",),
+    ),
 }
+# Tables whose rows are not carried up the area tree (rollup_member_day: the village only).
+AREA_LESS = frozenset({"rollup_conversion"})
+# rollup_dated measures, each by the day its date falls on: "registered" (resident row created),
+# "registered_adult" (of those, aged 15+ in the year they were registered), "guided" (first guidance),
+# each skill code (the current run at level 3 began), "all_five" (the last of the five runs began),
+# "household_done" (first done visit), "follow_up" (the household's pending follow-up date).
+DATED_MEASURES: tuple[str, ...] = (
+    "registered",
+    "registered_adult",
+    "guided",
+    *(s.value for s in SKILLS),
+    "all_five",
+    "household_done",
+    "follow_up",
+)
+ADULT_AGE = 15
+FOLLOW_UP = "follow_up"
+NOT_MASTERED = date(9999, 12, 31)  # rollup_conversion.mastered_week of a resident not at level 3 now
 
 # A contribution: {(table, key tuple, column): count}
 Contribution = dict[tuple[str, tuple, str], int]
@@ -103,17 +129,55 @@ class ResidentFacts:
     has_payment_account: bool | None = None
     digital_course_done: bool = False
     birth_year: int | None = None
+    registered_on: date | None = None  # the resident row's creation date
+    first_guided_on: date | None = None
+    mastered_on: dict[str, date] = field(default_factory=dict)  # skills at level 3: the run's first day
+    firsts: tuple[tuple[str, int, date], ...] = ()  # (owner "team"|"member", id, first guidance day)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A resident's dated progress: when each level-3 run began, first guidance per team and member."""
+
+    mastered_on: dict[str, date] = field(default_factory=dict)
+    firsts: tuple[tuple[str, int, date], ...] = ()
 
 
 def resident_facts(session: Session, resident_id: int) -> ResidentFacts:
-    resident = session.get(Resident, resident_id)
-    household = session.get(Household, resident.household_id)
-    levels = dict(
-        session.exec(
-            select(ResidentSkill.skill, ResidentSkill.level).where(ResidentSkill.resident_id == resident_id)
-        ).all()
+    return resident_facts_many(session, [resident_id])[resident_id]
+
+
+def progress_of(session: Session, resident_ids: Iterable[int]) -> dict[int, Progress]:
+    """Each resident's Progress from resident_skill and their guidance in active visits (three queries)."""
+    ids = sorted(set(resident_ids))
+    mastered: dict[int, dict[str, date]] = {rid: {} for rid in ids}
+    firsts: dict[int, list[tuple[str, int, date]]] = {rid: [] for rid in ids}
+    if not ids:
+        return {}
+    for rid, skill, day in session.exec(
+        select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.mastered_on).where(
+            ResidentSkill.resident_id.in_(ids), ResidentSkill.level == SkillLevel.MASTERED
+        )
+    ).all():
+        mastered[rid][skill] = day
+    guided = (
+        select(VisitGuidance.resident_id, Visit.team_id, func.min(Visit.visited_on))
+        .join(Visit, Visit.id == VisitGuidance.visit_id)
+        .where(VisitGuidance.resident_id.in_(ids), Visit.status == "active", Visit.team_id.is_not(None))
+        .group_by(VisitGuidance.resident_id, Visit.team_id)
     )
-    return facts_of(resident, household, levels)
+    for rid, team_id, day in session.exec(guided).all():
+        firsts[rid].append(("team", team_id, day))
+    by_member = (
+        select(VisitGuidance.resident_id, VisitMember.member_id, func.min(Visit.visited_on))
+        .join(Visit, Visit.id == VisitGuidance.visit_id)
+        .join(VisitMember, VisitMember.visit_id == Visit.id)
+        .where(VisitGuidance.resident_id.in_(ids), Visit.status == "active")
+        .group_by(VisitGuidance.resident_id, VisitMember.member_id)
+    )
+    for rid, member_id, day in session.exec(by_member).all():
+        firsts[rid].append(("member", member_id, day))
+    return {rid: Progress(mastered[rid], tuple(sorted(firsts[rid]))) for rid in ids}
 
 
 def resident_facts_many(session: Session, resident_ids: Iterable[int]) -> dict[int, ResidentFacts]:
@@ -134,12 +198,16 @@ def resident_facts_many(session: Session, resident_ids: Iterable[int]) -> dict[i
         )
     ).all():
         levels[rid][skill] = level
+    progress = progress_of(session, ids)
     return {
-        rid: facts_of(residents[rid], households[residents[rid].household_id], levels[rid]) for rid in ids
+        rid: facts_of(residents[rid], households[residents[rid].household_id], levels[rid], progress[rid])
+        for rid in ids
     }
 
 
-def facts_of(resident: Resident, household: Household, levels: dict[str, int]) -> ResidentFacts:
+def facts_of(
+    resident: Resident, household: Household, levels: dict[str, int], progress: Progress
+) -> ResidentFacts:
     """The facts of a resident whose rows are already at hand (a copy: later changes do not leak in)."""
     return ResidentFacts(
         village_id=household.village_id,
@@ -152,6 +220,10 @@ def facts_of(resident: Resident, household: Household, levels: dict[str, int]) -
         has_payment_account=resident.has_payment_account,
         digital_course_done=resident.digital_course_done,
         birth_year=resident.birth_year,
+        registered_on=resident.created_at.date() if resident.created_at is not None else None,
+        first_guided_on=resident.first_guided_on,
+        mastered_on=dict(progress.mastered_on),
+        firsts=progress.firsts,
     )
 
 
@@ -194,6 +266,46 @@ def resident_contribution(facts: ResidentFacts) -> Contribution:
     for column, value in cohort.items():
         if value:
             out[("rollup_cohort", year, column)] = value
+    out.update(_dated(facts, all_five=bool(values["residents_all_five"])))
+    out.update(_conversion(facts))
+    return out
+
+
+def _dated(facts: ResidentFacts, *, all_five: bool) -> Contribution:
+    """rollup_dated rows of a counted resident: registered (as an adult), first guided, reached level 3
+    (per skill, the current run) and all five (the day the last of the five runs began)."""
+    days: dict[str, date | None] = {"registered": facts.registered_on, "guided": facts.first_guided_on}
+    registered = facts.registered_on
+    if (
+        registered is not None
+        and facts.birth_year is not None
+        and registered.year - facts.birth_year >= ADULT_AGE
+    ):
+        days["registered_adult"] = registered
+    for skill in SKILLS:
+        if facts.levels.get(skill, 0) == SkillLevel.MASTERED:
+            days[skill.value] = facts.mastered_on.get(skill.value)
+    if all_five and all(facts.mastered_on.get(s.value) for s in SKILLS):
+        days["all_five"] = max(facts.mastered_on[s.value] for s in SKILLS)
+    return {
+        ("rollup_dated", (facts.village_id, measure, day), "count"): 1
+        for measure, day in days.items()
+        if day is not None
+    }
+
+
+def _conversion(facts: ResidentFacts) -> Contribution:
+    """rollup_conversion rows of a counted resident: for each team and member that guided them, per
+    skill not already mastered before that first guidance, the week of guidance and of reaching level 3."""
+    out: Contribution = {}
+    for owner, owner_id, guided_on in facts.firsts:
+        for skill in SKILLS:
+            reached = facts.mastered_on.get(skill.value) if facts.levels.get(skill, 0) == 3 else None
+            if reached is not None and reached < guided_on:
+                continue
+            week = NOT_MASTERED if reached is None else week_start(reached)
+            key = (owner, owner_id, skill.value, week_start(guided_on), week)
+            out[("rollup_conversion", key, "residents")] = 1
     return out
 
 
@@ -207,6 +319,12 @@ def household_contribution(household: Household) -> Contribution:
         out[("rollup_area", (household.village_id,), "households_reached")] = 1
     if household.last_outcome is not None:
         out[("rollup_outcome", (household.village_id, household.last_outcome), "households")] = 1
+    if household.first_visited_on is not None:
+        out[
+            ("rollup_dated", (household.village_id, "household_done", household.first_visited_on), "count")
+        ] = 1
+    if household.follow_up_on is not None:
+        out[("rollup_dated", (household.village_id, FOLLOW_UP, household.follow_up_on), "count")] = 1
     return out
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from models.tables import Area
 from services.access import ancestor_ids
-from services.rollups.contributions import TABLES, Contribution
+from services.rollups.contributions import AREA_LESS, TABLES, Contribution
 
 
 class Deltas:
@@ -35,10 +35,12 @@ class Deltas:
         self.changes.clear()
         if not pending:
             return
-        paths = _area_paths(session, {_area_of(table, key) for (table, key, _c) in pending})
+        paths = _area_paths(
+            session, {_area_of(table, key) for (table, key, _c) in pending if table not in AREA_LESS}
+        )
         rows: dict[tuple[str, tuple], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for (table, key, column), value in pending.items():
-            if table == "rollup_member_day":
+            if table == "rollup_member_day" or table in AREA_LESS:
                 rows[(table, key)][column] += value
                 continue
             for ancestor in ancestor_ids(paths[_area_of(table, key)]):

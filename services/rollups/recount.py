@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import Integer, String, and_, case, delete, func, insert, literal, select
 from sqlmodel import Session
 
 from core.clock import week_start
@@ -25,7 +26,10 @@ from models.tables import (
 from services.access import ancestor_ids
 from services.rollups.contributions import (
     ACTIVITY_COLUMNS,
+    ADULT_AGE,
     COHORT_COLUMNS,
+    FOLLOW_UP,
+    NOT_MASTERED,
     ONLINE_SERVICE_SKILLS,
     TABLES,
     UNKNOWN_BIRTH_YEAR,
@@ -43,6 +47,8 @@ def recount(session: Session) -> Rows:
     _count_cohorts(session, counts)
     _count_outcomes(session, counts)
     _count_activity(session, counts)
+    _count_dated(session, counts)
+    _count_conversion(session, counts)
     return counts.result()
 
 
@@ -309,6 +315,121 @@ def _activity_by_visit_group(session: Session) -> dict[tuple, dict[str, int]]:
             zip(ACTIVITY_COLUMNS, (int(x or 0) for x in row[3:]), strict=True)
         )
     return out
+
+
+def _as_date(value) -> date:
+    """A date from what the driver returns for a date expression (SQLite gives ISO text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _count_dated(session: Session, counts: _Counts) -> None:
+    """rollup_dated: counted residents and active households by the day each measure's date falls on."""
+
+    def add(rows) -> None:
+        for village_id, measure, day, n in rows:
+            counts.add_area("rollup_dated", village_id, (measure, _as_date(day)), "count", int(n))
+
+    def people(measure, day_column, *where):
+        day = day_column.label("day")
+        return session.exec(
+            select(Household.village_id, literal(measure), day, func.count())
+            .select_from(Resident)
+            .join(Household, Household.id == Resident.household_id)
+            .where(_ACTIVE_RESIDENT, *where)
+            .group_by(Household.village_id, day)
+        ).all()
+
+    registered = func.date(Resident.created_at)
+    add(people("registered", registered))
+    born = Resident.birth_year
+    add(people("registered_adult", registered, born.is_not(None), _year_of(registered) - born >= ADULT_AGE))
+    add(people("guided", Resident.first_guided_on, Resident.first_guided_on.is_not(None)))
+    add(
+        session.exec(
+            select(Household.village_id, ResidentSkill.skill, ResidentSkill.mastered_on, func.count())
+            .select_from(ResidentSkill)
+            .join(Resident, Resident.id == ResidentSkill.resident_id)
+            .join(Household, Household.id == Resident.household_id)
+            .where(_ACTIVE_RESIDENT, ResidentSkill.level == SkillLevel.MASTERED)
+            .group_by(Household.village_id, ResidentSkill.skill, ResidentSkill.mastered_on)
+        ).all()
+    )
+    five = (
+        select(ResidentSkill.resident_id, func.max(ResidentSkill.mastered_on).label("reached"))
+        .where(ResidentSkill.level == SkillLevel.MASTERED)
+        .group_by(ResidentSkill.resident_id)
+        .having(func.count() == len(SKILLS))
+        .subquery()
+    )
+    add(
+        session.exec(
+            select(Household.village_id, literal("all_five"), five.c.reached, func.count())
+            .select_from(Resident)
+            .join(Household, Household.id == Resident.household_id)
+            .join(five, five.c.resident_id == Resident.id)
+            .where(_ACTIVE_RESIDENT)
+            .group_by(Household.village_id, five.c.reached)
+        ).all()
+    )
+    for measure, column in (
+        ("household_done", Household.first_visited_on),
+        (FOLLOW_UP, Household.follow_up_on),
+    ):
+        rows = session.exec(
+            select(Household.village_id, literal(measure), column, func.count())
+            .where(Household.status == "active", column.is_not(None))
+            .group_by(Household.village_id, column)
+        ).all()
+        add(rows)
+
+
+def _year_of(day):
+    """The year of a date expression, as an integer, on SQLite and PostgreSQL."""
+    return func.cast(func.substr(func.cast(day, String), 1, 4), Integer)
+
+
+CONVERSION_CHUNK = 20_000  # residents per step of the conversion recount (bounded memory)
+
+
+def _count_conversion(session: Session, counts: _Counts) -> None:
+    """rollup_conversion from the visits, the guidance and resident_skill, residents in id chunks."""
+    top = session.exec(select(func.max(Resident.id))).scalar() or 0
+    rows = counts.rows["rollup_conversion"]
+    for low in range(0, top + 1, CONVERSION_CHUNK):
+        window = Resident.id.between(low, low + CONVERSION_CHUNK - 1)
+        mastered: dict[int, dict[str, date]] = defaultdict(dict)
+        for rid, skill, day in session.exec(
+            select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.mastered_on)
+            .join(Resident, Resident.id == ResidentSkill.resident_id)
+            .where(window, ResidentSkill.level == SkillLevel.MASTERED)
+        ).all():
+            mastered[rid][skill] = _as_date(day)
+        for owner, owner_column, join in (
+            ("team", Visit.team_id, None),
+            ("member", VisitMember.member_id, VisitMember),
+        ):
+            query = (
+                select(Resident.id, owner_column, func.min(Visit.visited_on))
+                .select_from(Resident)
+                .join(Household, Household.id == Resident.household_id)
+                .join(VisitGuidance, VisitGuidance.resident_id == Resident.id)
+                .join(Visit, Visit.id == VisitGuidance.visit_id)
+            )
+            if join is not None:
+                query = query.join(VisitMember, VisitMember.visit_id == Visit.id)
+            query = query.where(
+                window, _ACTIVE_RESIDENT, Visit.status == "active", owner_column.is_not(None)
+            ).group_by(Resident.id, owner_column)
+            for rid, owner_id, first in session.exec(query).all():
+                guided_on = _as_date(first)
+                for skill in SKILLS:
+                    reached = mastered[rid].get(skill.value)
+                    if reached is not None and reached < guided_on:
+                        continue
+                    week = NOT_MASTERED if reached is None else week_start(reached)
+                    rows[(owner, owner_id, skill.value, week_start(guided_on), week)]["residents"] += 1
 
 
 def stored(session: Session) -> Rows:

@@ -350,38 +350,59 @@ def pace(progress: int, target: int, starts_on: date, ends_on: date, as_of: date
 def quota_progress(
     session: Session, *, actor: Actor, campaign_id: int, as_of: date | None = None
 ) -> list[QuotaProgress]:
-    """Every quota of the campaign with its progress from the rollups and the at-risk flag."""
-    campaign, _area = _campaign_for(session, actor, campaign_id, write=False)
+    """Every quota of the campaign with its progress (the campaign's visits up to `as_of`, default
+    today) and the at-risk flag."""
     as_of = as_of or today()
+    return quota_progress_by_day(session, actor=actor, campaign_id=campaign_id, days=(as_of,))[as_of]
+
+
+def quota_progress_by_day(
+    session: Session, *, actor: Actor, campaign_id: int, days: tuple[date, ...]
+) -> dict[date, list[QuotaProgress]]:
+    """`quota_progress` as of each of several days (e.g. today and a week ago), read in one pass."""
+    campaign, _area = _campaign_for(session, actor, campaign_id, write=False)
     quotas = list(session.exec(select(Quota).where(Quota.campaign_id == campaign.id)).scalars())
     member_ids = sorted({q.member_id for q in quotas if q.member_id is not None})
     team_ids = sorted({q.team_id for q in quotas if q.team_id is not None})
     area_ids = sorted({q.area_id for q in quotas if q.area_id is not None})
-    by_owner = _progress_figures(
-        session, member_ids, team_ids, area_ids, campaign.starts_on, min(campaign.ends_on, as_of)
+    cutoffs = {day: min(campaign.ends_on, day) for day in days}
+    by_cutoff = _progress_figures(
+        session,
+        member_ids,
+        team_ids,
+        area_ids,
+        campaign.starts_on,
+        max(cutoffs.values()),
+        set(cutoffs.values()),
     )
     names = _owner_names(session, member_ids, team_ids, area_ids)
-    out = []
-    for q in quotas:
-        kind, owner_id = _owner_of(q)
-        progress = by_owner[kind][owner_id][progress_counts.figure_key(q.metric, q.skill)]
-        projected, at_risk = pace(progress, q.target, campaign.starts_on, campaign.ends_on, as_of)
-        out.append(
-            QuotaProgress(
-                q.id,
-                kind,
-                owner_id,
-                names[(kind, owner_id)],
-                q.metric,
-                q.skill,
-                q.target,
-                progress,
-                round(projected, 1),
-                at_risk,
-            )
-        )
     order = {k: i for i, k in enumerate(OWNER_KINDS)}
-    return sorted(out, key=lambda p: (order[p.owner_kind], sort_key(p.owner_name), p.metric, p.skill or ""))
+    result = {}
+    for day, cutoff in cutoffs.items():
+        by_owner = by_cutoff[cutoff]
+        out = []
+        for q in quotas:
+            kind, owner_id = _owner_of(q)
+            progress = by_owner[kind][owner_id][progress_counts.figure_key(q.metric, q.skill)]
+            projected, at_risk = pace(progress, q.target, campaign.starts_on, campaign.ends_on, day)
+            out.append(
+                QuotaProgress(
+                    q.id,
+                    kind,
+                    owner_id,
+                    names[(kind, owner_id)],
+                    q.metric,
+                    q.skill,
+                    q.target,
+                    progress,
+                    round(projected, 1),
+                    at_risk,
+                )
+            )
+        result[day] = sorted(
+            out, key=lambda p: (order[p.owner_kind], sort_key(p.owner_name), p.metric, p.skill or "")
+        )
+    return result
 
 
 def _owner_of(quota: Quota) -> tuple[str, int]:
@@ -393,20 +414,24 @@ def _owner_of(quota: Quota) -> tuple[str, int]:
 
 
 def _progress_figures(
-    session: Session, member_ids, team_ids, area_ids, starts_on: date, ends_on: date
-) -> dict[str, progress_counts.Figures]:
-    """Owner kind -> owner id -> figure key -> count, each over the owner's own visits of the period."""
-    out: dict[str, progress_counts.Figures] = {}
+    session: Session, member_ids, team_ids, area_ids, starts_on: date, ends_on: date, cutoffs: set[date]
+) -> dict[date, dict[str, progress_counts.Figures]]:
+    """Cut-off day -> owner kind -> owner id -> figure key -> count, each over the owner's own visits of
+    the period up to that day (one pass over the visits up to `ends_on`, the latest cut-off)."""
+    out: dict[date, dict[str, progress_counts.Figures]] = {c: {} for c in cutoffs}
     histories: dict[int, progress_counts.Mastery] = {}  # residents' replayed skill histories, shared
     for kind, ids, visits in (
         ("member", member_ids, progress_counts.member_visits),
         ("team", team_ids, progress_counts.team_visits),
         ("area", area_ids, progress_counts.village_visits),
     ):
-        found = (
-            progress_counts.figures(session, visits(list(ids), starts_on, ends_on), histories) if ids else {}
-        )
-        out[kind] = defaultdict(lambda: defaultdict(int), found)
+        found = {}
+        if ids:
+            found = progress_counts.figures_by_day(
+                session, visits(list(ids), starts_on, ends_on), sorted(cutoffs), histories
+            )
+        for cutoff in cutoffs:
+            out[cutoff][kind] = defaultdict(lambda: defaultdict(int), found.get(cutoff, {}))
     return out
 
 

@@ -41,9 +41,11 @@ from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import current_levels, recompute_households, recompute_residents, rows_by_id
 from services.rollups.contributions import (
+    Progress,
     ResidentFacts,
     VisitFacts,
     facts_of,
+    progress_of,
     resident_contribution,
     visit_contribution,
 )
@@ -100,11 +102,19 @@ class _People:
     residents: dict[int, Resident] = field(default_factory=dict)
     households: dict[int, Household] = field(default_factory=dict)
     levels: dict[int, dict[str, int]] = field(default_factory=dict)
+    progress: dict[int, Progress] = field(default_factory=dict)
 
-    def facts(self, resident_id: int, levels: dict[str, int] | None = None) -> ResidentFacts:
+    def facts(
+        self, resident_id: int, levels: dict[str, int] | None = None, progress: Progress | None = None
+    ) -> ResidentFacts:
         resident = self.residents[resident_id]
         household = self.households[resident.household_id]
-        return facts_of(resident, household, self.levels[resident_id] if levels is None else levels)
+        return facts_of(
+            resident,
+            household,
+            self.levels[resident_id] if levels is None else levels,
+            self.progress[resident_id] if progress is None else progress,
+        )
 
 
 def _load_people(session: Session, resident_ids: list[int]) -> _People:
@@ -116,6 +126,7 @@ def _load_people(session: Session, resident_ids: list[int]) -> _People:
     people.residents = rows_by_id(session, Resident, resident_ids)
     people.households = rows_by_id(session, Household, {r.household_id for r in people.residents.values()})
     people.levels = current_levels(session, sorted(people.residents), every_skill=False)
+    people.progress = progress_of(session, sorted(people.residents))
     return people
 
 
@@ -335,8 +346,11 @@ def _write_details(
     before = {rid: people.facts(rid) for rid in ids}
     events = write_visit_rows(session, actor, visit, data, members, people, utcnow())
     levels = recompute_residents(session, ids)
+    session.flush()  # the first guidance dates, for progress_of
+    progress = progress_of(session, ids)
     for rid in ids:
-        deltas.diff(resident_contribution(before[rid]), resident_contribution(people.facts(rid, levels[rid])))
+        after = people.facts(rid, levels[rid], progress[rid])
+        deltas.diff(resident_contribution(before[rid]), resident_contribution(after))
     if visit.household_id is not None:
         recompute_households(session, [visit.household_id], deltas)
     deltas.add(visit_contribution(written_visit_facts(visit, data, members, events)))

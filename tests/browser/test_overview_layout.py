@@ -13,7 +13,9 @@ from tests.browser.test_signin import open_menu, sign_in
 pytestmark = pytest.mark.browser
 
 PROVINCE_LEADER = "lanhdao.tinh"
-CHARTS = 6  # the first period offered is a campaign: its quota chart is the sixth
+# Skill ladder, trend, all five by area, coverage, barriers, age bands and the campaign's quotas (the
+# first period offered is a campaign); conversion per team and member only from a commune down.
+CHARTS = 7
 CUT_OR_OUTSIDE = """(selector) => [...document.querySelectorAll(selector)]
     .filter(el => el.offsetParent !== null)
     .filter(el => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > window.innerWidth)
@@ -37,12 +39,10 @@ def open_overview(page: Page, base: str) -> None:
     wait_idle(page)
 
 
-def wait_for_charts(page: Page) -> int:
+def wait_for_charts(page: Page, expected: int = CHARTS) -> int:
     """Every Vega chart on the page has drawn (an svg or canvas inside .vega-embed); returns how many."""
     charts = page.locator(".vega-embed")
-    # The province has communes below it: skill ladder, all five by area, coverage, barriers, age bands;
-    # the demo campaign's quotas.
-    expect(charts).to_have_count(CHARTS, timeout=30_000)
+    expect(charts).to_have_count(expected, timeout=30_000)
     count = charts.count()
     for i in range(count):
         charts.nth(i).scroll_into_view_if_needed()
@@ -72,6 +72,35 @@ def test_overview_as_the_province_leader_renders_every_chart(page: Page, demo_ap
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     shot(page, f"overview-province-{width}x{height}")
     tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": width, "height": min(tall + 40, 6000)})
+    page.set_viewport_size({"width": width, "height": min(tall + 40, 8000)})
     wait_for_charts(page)
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     shot(page, f"overview-province-{width}x{height}-full")
+
+
+def test_a_commune_as_the_province_leader_shows_conversion_per_member(page: Page, demo_app, shot):
+    """Drilled into a commune: the per-member conversion grid joins the charts and stays legible."""
+    page.set_viewport_size({"width": 768, "height": 1024})
+    open_overview(page, demo_app)
+    wait_for_charts(page)
+    picker = page.get_by_role("combobox", name=vi("ov.drill"))
+    picker.scroll_into_view_if_needed()
+    picker.click()
+    page.get_by_role("option").first.click()
+    wait_idle(page)
+    expect(page.get_by_text(vi("ov.chart.conversion_member"), exact=True)).to_be_visible(timeout=30_000)
+    count = page.locator(".vega-embed").count()
+    assert count >= CHARTS + 2  # and its teams' and members' conversion
+    wait_for_charts(page, count)
+    member_chart = page.get_by_text(vi("ov.chart.conversion_member"), exact=True)
+    member_chart.scroll_into_view_if_needed()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 768
+    shot(page, "overview-commune-conversion-768x1024")
+    tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    trend = page.get_by_text(vi("ov.chart.trend"), exact=True)
+    trend.scroll_into_view_if_needed()
+    shot(page, "overview-commune-trend-768x1024")
+    page.set_viewport_size({"width": 768, "height": min(tall + 40, 8000)})
+    wait_for_charts(page, count)
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    shot(page, "overview-commune-768x1024-full")

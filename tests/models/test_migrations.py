@@ -112,31 +112,39 @@ def test_0002_fills_sort_name_from_its_frozen_copy(tmp_path):
     assert [n for n in names if revision.person_sort_name(n) != person_sort_name(n)] == []
 
 
-def test_0006_backfills_cohorts_outcomes_and_last_outcome_exactly(engine):
-    """A database populated at revision 0005 (demo data) upgrades to rollup_cohort, rollup_outcome and
-    household.last_outcome that equal a full recount from the raw rows, on SQLite and PostgreSQL."""
+def test_0006_and_0007_backfill_the_overview_rollups_exactly(engine):
+    """A database populated at revision 0005 (demo data) upgrades to rollup_cohort, rollup_outcome,
+    household.last_outcome (0006), resident_skill.mastered_on, rollup_dated and rollup_conversion (0007)
+    that equal a full recount from the raw rows, on SQLite and PostgreSQL."""
     from alembic import command
     from sqlalchemy import func, select
 
     from demo.seed import seed_database
     from models.db import write_session
     from models.migrate import alembic_config
-    from models.tables import Household, RollupArea, RollupCohort, RollupOutcome
+    from models.tables import Household, ResidentSkill, RollupArea, RollupCohort, RollupOutcome
     from services.rollups import recount as rollups
 
     seed_database(engine, scale="demo", seed=5)
+    mastered_sql = select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.mastered_on).order_by(
+        ResidentSkill.resident_id, ResidentSkill.skill
+    )
     with write_session(engine) as session:
         expected = rollups.recount(session)
+        mastered = session.exec(mastered_sql).all()
+    assert expected["rollup_dated"] and expected["rollup_conversion"]
+    assert sum(1 for _r, _s, day in mastered if day is not None) > 100
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0005")
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(config, "head")
     with write_session(engine) as session:
         assert rollups.compare(session) == []
         assert rollups.stored(session) == expected
+        assert session.exec(mastered_sql).all() == mastered  # the day each level-3 run began
         top = session.exec(select(RollupArea).order_by(RollupArea.residents.desc())).scalars().first()
         cohort_total = session.exec(
             select(func.sum(RollupCohort.residents)).where(RollupCohort.area_id == top.area_id)

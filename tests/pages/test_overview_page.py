@@ -244,3 +244,69 @@ def test_the_quota_chart_table_holds_the_services_quota_rows(world, sqlite_engin
     assert list(table[vi("ov.chart.owner_kind")]) == [vi("owner.team"), vi("owner.member")]
     at_risk = {True: vi("ov.chart.at_risk"), False: vi("ov.chart.on_track")}
     assert list(table[vi("ov.chart.status")]) == [at_risk[r.at_risk] for r in rows]
+
+
+def test_trend_conversion_and_the_weeks_change_are_drawn_from_the_service(world, sqlite_engine):
+    """The volunteer guides a resident of A1 who does three skills alone: the leader's page shows the
+    change over 7 days under the figures, the trend's weekly rows, and the team's conversion with the
+    number of residents behind each share; the coverage table lists the overdue revisit."""
+    from sqlalchemy import select
+
+    from models.tables import Resident
+    from services.visits.record import ResidentInput, VisitInput, record_visit
+
+    ids, users = world["ids"], world["users"]
+    volunteer = f.actor_for(sqlite_engine, users["volunteer"])
+    with read_session(sqlite_engine) as s:
+        resident, household = s.exec(
+            select(Resident.id, Resident.household_id).where(Resident.full_name == "Người 0")
+        ).first()
+    with write_session(sqlite_engine) as s:
+        record_visit(
+            s,
+            actor=volunteer,
+            data=VisitInput(
+                "page-trend",
+                f.today_minus(1),
+                "home",
+                "done",
+                household_id=household,
+                follow_up_on=f.today_minus(0),
+                residents=[ResidentInput(resident, {"guide_submit"}, {"submit": 3, "pay": 3, "apps": 3})],
+            ),
+        )
+    svc.clear_cache()
+    at = open_overview(users["leader"])
+    assert not at.exception, at.exception
+    deltas = {m.label: m.delta for m in at.metric}
+    # Everyone in this world was registered today: +4 residents, and no share a week ago to compare.
+    assert deltas[vi("ov.residents")] == "+4"
+    assert not deltas[vi("ov.guided")]
+    actor = f.actor_for(sqlite_engine, users["leader"])
+    with read_session(sqlite_engine) as s:
+        data = svc.overview(s, actor=actor, period=svc.this_week(), use_cache=False)
+    assert data.headline.change.guided == 1 and dict(data.headline.change.mastered)["pay"] == 1
+    frames = drawn_frames(at)
+    trend = next(fr for fr in frames if "cumulative" in fr.columns)
+    assert sorted(zip(trend["skill"], trend["reached"], trend["cumulative"], strict=True)) == sorted(
+        (r.skill, r.reached, r.cumulative) for r in data.trend.rows
+    )
+    assert trend.groupby("skill")["cumulative"].max().to_dict() == {
+        "submit": 1,
+        "pay": 1,
+        "feedback": 0,
+        "receive": 0,
+        "apps": 1,
+    }
+    conversion = next(fr for fr in frames if "guided" in fr.columns and "cell" in fr.columns)
+    team_rows = [r for r in data.conversion if r.owner == "team"]
+    assert sorted(
+        zip(conversion["skill"], conversion["guided"], conversion["reached"], strict=True)
+    ) == sorted((r.skill, r.guided, r.reached) for r in team_rows)
+    assert {r.skill: (r.guided, r.reached) for r in team_rows}["pay"] == (1, 1)
+    assert vi("ov.chart.cell", share="100%", n=1) in set(conversion["cell"])
+    # Chart 4 (coverage) keeps its revisit overdue: none yet, the follow-up is today.
+    at.toggle(key="ov.table.coverage").set_value(True).run()
+    coverage = next(d.value for d in at.dataframe if vi("ov.chart.overdue") in d.value.columns)
+    assert set(coverage[vi("ov.chart.overdue")]) == {0}
+    assert ids["A1"]

@@ -4,11 +4,12 @@ after the demo seed every figure equals a plain GROUP BY over the base tables; s
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from core.clock import today, week_start
 from models.db import read_session, write_session
 from models.enums import SKILLS
 from models.tables import Area, Household, Resident, ResidentSkill, Visit
@@ -288,8 +289,10 @@ def _by_hand(session, village_ids: list[int], as_of: date) -> dict:
         )
     ).all()
     levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for rid, skill, level in session.exec(
-        select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level)
+    since = as_of - timedelta(days=6)
+    out: dict = defaultdict(int)
+    for rid, skill, level, mastered_on in session.exec(
+        select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level, ResidentSkill.mastered_on)
         .join(Resident, Resident.id == ResidentSkill.resident_id)
         .join(Household, Household.id == Resident.household_id)
         .where(
@@ -297,7 +300,9 @@ def _by_hand(session, village_ids: list[int], as_of: date) -> dict:
         )
     ).all():
         levels[rid][skill] = level
-    out: dict = defaultdict(int)
+        if level == 3 and mastered_on <= as_of:
+            out[("reached_week", skill, week_start(mastered_on))] += 1
+            out[("new_mastered", skill)] += mastered_on >= since
     for rid, year, guided, phone, own, vneid, pay, course in people:
         lv = levels[rid]
         five = all(lv.get(s.value, 0) == 3 for s in SKILLS)
@@ -305,6 +310,7 @@ def _by_hand(session, village_ids: list[int], as_of: date) -> dict:
         age = None if year is None else as_of.year - year
         out["residents"] += 1
         out["guided"] += guided is not None
+        out["new_guided"] += guided is not None and since <= guided <= as_of
         out["all_five"] += five
         out["age_unknown"] += age is None
         for skill in SKILLS:
@@ -331,14 +337,15 @@ def _by_hand(session, village_ids: list[int], as_of: date) -> dict:
         if band:
             out[("band", band)] += 1
             out[("band_below", band)] += not five
-    households = (
-        session.exec(
-            select(Household.id).where(Household.village_id.in_(village_ids), Household.status == "active")
+    households = session.exec(
+        select(Household.id, Household.first_visited_on, Household.follow_up_on).where(
+            Household.village_id.in_(village_ids), Household.status == "active"
         )
-        .scalars()
-        .all()
-    )
+    ).all()
     out["households"] = len(households)
+    for _hid, first_done, follow_up in households:
+        out["overdue"] += follow_up is not None and follow_up < as_of
+        out["new_done"] += first_done is not None and since <= first_done <= as_of
     last: dict[int, str] = {}
     for hid, outcome in session.exec(
         select(Visit.household_id, Visit.outcome)
@@ -377,6 +384,16 @@ def _assert_matches(o: ov.Overview, want: dict) -> None:
         "digital_course_done": (want["course_done"], want["residents"]),
     }
     assert {b.barrier: b.residents for b in o.barriers} == {b: want[f"below_{b}"] for b in ov.BARRIERS}
+    assert h.overdue == want["overdue"]
+    c = h.change
+    assert (c.guided, c.households_done) == (want["new_guided"], want["new_done"])
+    assert dict(c.mastered) == {s.value: want[("new_mastered", s.value)] for s in SKILLS}
+    for row in o.trend.rows:  # each week's residents reaching level 3, and the running total
+        assert row.reached == want[("reached_week", row.skill, row.week)]
+    last = max(r.week for r in o.trend.rows)
+    assert {r.skill: r.cumulative for r in o.trend.rows if r.week == last} == {
+        s.value: sum(n for k, n in want.items() if k[:2] == ("reached_week", s.value)) for s in SKILLS
+    }
     assert {b.band: (b.residents, b.below_level3) for b in o.age_bands} == {
         band: (want[("band", band)], want[("band_below", band)])
         for band in [b for b, _lo, _hi in ov.AGE_BANDS] + ["unknown"]
@@ -391,7 +408,7 @@ def test_after_the_commune_seed_every_figure_equals_a_group_by(engine):
         assert compare(s) == []
         province_code = s.exec(select(Area.code).where(Area.level == "province")).scalars().first()
     leader = f.actor_for(engine, f.create_user(engine, role="leader", area_code=province_code))
-    for as_of in (date(2025, 12, 31), date(2026, 1, 1)):
+    for as_of in (date(2025, 12, 31), date(2026, 1, 1), today()):
         period = ov.date_range(as_of, as_of)
         top = _overview(engine, leader, period=period)
         assert top.headline.residents > 1000
@@ -429,3 +446,50 @@ def test_after_the_commune_seed_every_figure_equals_a_group_by(engine):
                 assert {k: getattr(child.outcomes, k) for k in ov.OUTCOMES} == {
                     k: want[("outcome", k)] for k in ov.OUTCOMES
                 }
+
+
+def test_after_the_commune_seed_conversion_equals_a_group_by(engine):
+    """Chart 7 per team of the seeded commune against the visits, guidance and levels themselves."""
+    from demo.seed import seed_database
+    from models.tables import Team, VisitGuidance
+
+    seed_database(engine, scale="commune", seed=5)
+    with read_session(engine) as s:
+        commune_id = s.exec(select(Area.id).where(Area.level == "commune")).scalars().first()
+        province_code = s.exec(select(Area.code).where(Area.level == "province")).scalars().first()
+        teams = dict(s.exec(select(Team.id, Team.name)).all())
+        first: dict[tuple[int, int], date] = {}
+        for team_id, rid, day in s.exec(
+            select(Visit.team_id, VisitGuidance.resident_id, Visit.visited_on)
+            .join(Visit, Visit.id == VisitGuidance.visit_id)
+            .join(Resident, Resident.id == VisitGuidance.resident_id)
+            .join(Household, Household.id == Resident.household_id)
+            .where(Visit.status == "active", Resident.status == "active", Household.status == "active")
+        ).all():
+            if team_id is not None:
+                first[(team_id, rid)] = min(day, first.get((team_id, rid), day))
+        mastered = {
+            (rid, skill): day
+            for rid, skill, day in s.exec(
+                select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.mastered_on).where(
+                    ResidentSkill.level == 3
+                )
+            ).all()
+        }
+    leader = f.actor_for(engine, f.create_user(engine, role="leader", area_code=province_code))
+    period = ov.last_4_weeks()
+    o = _overview(engine, leader, area_id=commune_id, period=period)
+    want: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (team_id, rid), guided_on in first.items():
+        if not week_start(period.start) <= week_start(guided_on) <= period.end:
+            continue
+        for skill in SKILLS:
+            reached = mastered.get((rid, skill.value))
+            if reached is not None and reached < guided_on:
+                continue
+            cell = want[(teams[team_id], skill.value)]
+            cell[0] += 1
+            cell[1] += reached is not None and week_start(reached) <= period.end
+    got = {(r.name, r.skill): [r.guided, r.reached] for r in o.conversion if r.owner == "team"}
+    assert got == dict(want) and len(got) >= 5
+    assert sum(g for g, _ in got.values()) > 100

@@ -232,3 +232,50 @@ def test_quota_progress_draws_teams_then_members_with_the_true_share_and_the_at_
     assert colour["scale"]["domain"] == [vi("ov.chart.on_track"), vi("ov.chart.at_risk")]
     assert {"full": 1.0} in [row for d in datasets(spec) for row in d]
     assert vi("ov.chart.projected") in [tip["title"] for tip in layers[0]["encoding"]["tooltip"]]
+
+
+def test_trend_draws_cumulative_lines_the_target_and_the_pace_needed():
+    from datetime import date
+
+    from services.overview import PaceRow, TrendRow
+
+    weeks = (date(2026, 11, 23), date(2026, 11, 30))
+    rows = [TrendRow(w, s.value, 2 + i, 10 + 2 * i + 2) for i, w in enumerate(weeks) for s in SKILLS]
+    pace = [PaceRow(s.value, 40, 14, 3, 8.7) for s in SKILLS]
+    spec = charts.trend(rows, vi, pace=pace, campaign_end=date(2026, 12, 21))
+    frame = spec.frame
+    actual = frame[frame["series"] == vi("ov.chart.actual")]
+    assert list(zip(actual["skill"], actual["cumulative"], strict=True)) == [
+        (r.skill, r.cumulative) for r in rows
+    ]
+    needed = frame[frame["series"] == vi("ov.chart.pace_needed")]
+    assert len(needed) == 2 * len(SKILLS)  # from where each skill stands to the target on the last day
+    assert set(needed["cumulative"]) == {14, 40} and set(needed["needed_per_week"]) == {8.7}
+    layers = spec.chart.to_dict()["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["line", "line", "rule"]
+    assert layers[0]["encoding"]["color"]["scale"]["range"] == [charts.SKILL_COLOURS[s.value] for s in SKILLS]
+    table = spec.table()
+    assert list(table.columns)[:2] == [vi("ov.chart.week"), vi("ov.chart.skill")]
+    assert len(csv_rows(spec)) == len(frame)
+    assert spec.caption == vi("ov.chart.trend_help")
+    bare = charts.trend(rows, vi)
+    assert [layer["mark"]["type"] for layer in bare.chart.to_dict()["layer"]] == ["line"]
+    assert bare.caption == vi("ov.chart.trend_help_no_target")
+
+
+def test_conversion_grid_shows_each_share_with_the_residents_behind_it():
+    from services.overview import ConversionRow
+
+    rows = [
+        ConversionRow("team", 1, "Tổ Một", "Tổ Một", s.value, 40, 10 if s.value == "pay" else 0, None)
+        for s in SKILLS
+    ] + [ConversionRow("member", 7, "Lê Thị Hoa", "Tổ Một", s.value, 2, 2, 1.0) for s in SKILLS]
+    teams = charts.conversion(rows, vi, owner="team")
+    assert list(teams.frame["name"]) == ["Tổ Một"] * len(SKILLS)
+    cells = dict(zip(teams.frame["skill"], teams.frame["cell"], strict=True))
+    assert cells["pay"] == vi("ov.chart.cell", share="25%", n=40) and cells["submit"] == "0% · 40"
+    members = charts.conversion(rows, vi, owner="member")
+    assert set(members.frame["cell"]) == {"100% · 2"}  # a small 100 % shows how few it is
+    assert vi("ov.chart.team") in members.table().columns
+    assert len(csv_rows(members)) == len(SKILLS)
+    assert members.key == "conversion_member" and teams.key == "conversion_team"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
@@ -132,7 +132,7 @@ def _apply(session, actor, area, villages: Villages, plan: Plan, notify: Progres
     _insert_households(session, plan, village, now)
     notify(0.7, "write")
     _insert_residents(session, plan, now, notify)
-    _count_new(plan, village, deltas)
+    _count_new(plan, village, deltas, now.date())
     deltas.apply(session)
     notify(0.99, "write")
 
@@ -302,7 +302,7 @@ def _insert_residents(session: Session, plan: Plan, now: datetime, notify: Progr
         notify(0.7 + 0.25 * done / total, "write")
 
 
-def _count_new(plan: Plan, village: Callable[[int], int], deltas: Deltas) -> None:
+def _count_new(plan: Plan, village: Callable[[int], int], deltas: Deltas, registered_on: date) -> None:
     """Rollups of what was created: summed per village, carried to the ancestors by Deltas."""
     households_per_village: dict[int, int] = defaultdict(int)
     for h in plan.new_households:
@@ -315,5 +315,7 @@ def _count_new(plan: Plan, village: Callable[[int], int], deltas: Deltas) -> Non
         if code in plan.inactive_codes:
             continue  # added to a household that moved away or was merged: not counted
         vid = village(r.village_id)  # every row of a household names its (possibly new) village
-        facts = ResidentFacts(vid, True, has_smartphone=r.has_smartphone, birth_year=r.birth_year)
+        facts = ResidentFacts(
+            vid, True, has_smartphone=r.has_smartphone, birth_year=r.birth_year, registered_on=registered_on
+        )
         deltas.add(resident_contribution(facts))
