@@ -77,3 +77,20 @@ def output_folder_or_exit(name: str) -> Path:
     if not path.parent.is_dir():
         raise SystemExit(fail(f"no such folder: {path.parent}"))
     return path
+
+
+def admin_of(area):
+    """The command line acts as an administrator of `area` (it already has the database)."""
+    from services.access import Actor
+
+    return Actor(
+        user_id=0,
+        username="cli",
+        full_name="cli",
+        role="admin",
+        area_id=area.id,
+        area_path=area.path,
+        area_code=area.code,
+        area_name=area.name,
+        area_level=area.level,
+    )

@@ -1,4 +1,5 @@
-"""manage.py leaflet | cards | visit-sheets: print material to a PDF file (as the server administrator)."""
+"""manage.py leaflet | cards | visit-sheets | certificates: print material to a PDF file (as the server
+administrator)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,17 @@ def add_commands(sub, command) -> None:
     p = sub.add_parser("visit-sheets", help="paper visit sheets of a village to a PDF file")
     p.add_argument("--village", required=True, help="village code")
     p.add_argument("--out", required=True, help="PDF file to write")
+    p = sub.add_parser(
+        "certificates",
+        help="certificates of a village (one A5 landscape page per resident with all five skills) to a PDF "
+        "file; lists who is still missing which skill",
+    )
+    p.add_argument("--village", required=True, help="village code")
+    p.add_argument("--out", required=True, help="PDF file to write")
     command("leaflet")(cmd_leaflet)
     command("cards")(cmd_cards)
     command("visit-sheets")(cmd_visit_sheets)
+    command("certificates")(cmd_certificates)
 
 
 def _write(out: str, data: bytes, what: str) -> int:
@@ -80,3 +89,37 @@ def cmd_visit_sheets(args: argparse.Namespace) -> int:
     engine.dispose()
     print(f"sheets: {', '.join(sheets.sheet_ids)}")
     return _write(args.out, sheets.pdf, f"visit sheets of {village.code}")
+
+
+def cmd_certificates(args: argparse.Namespace) -> int:
+    from core.i18n import t
+    from services.printing.certificates import certificates_document
+    from services.printing.documents import area_by_code
+
+    path = output_folder_or_exit(args.out)
+    engine = engine_or_exit()
+    with read_session(engine) as session:
+        village = area_by_code(session, actor=None, code=args.village, village=True)
+        batch = certificates_document(session, actor=None, village_id=village.id)
+    engine.dispose()
+    name = f"{village.name} ({village.code})"
+    if batch.pdf is None:  # nobody has all five yet: say who misses what, write nothing
+        _print_missing(batch.missing, args.lang)
+        return fail(t("cert.none_eligible", args.lang, village=name))
+    path.write_bytes(batch.pdf)
+    print(t("cert.cli_written", args.lang, count=len(batch.issued), village=name, path=path))
+    _print_missing(batch.missing, args.lang)
+    return 0
+
+
+def _print_missing(missing, lang: str) -> None:
+    """`Not yet all five (n):` and one line per resident with the skills they still miss."""
+    from core import labels
+    from core.i18n import t
+
+    if not missing:
+        return
+    print(t("cert.cli_missing", lang, count=len(missing)))
+    for row in missing:
+        skills = ", ".join(t(labels.SKILL[s], lang) for s in row.skills)
+        print("  " + t("cert.missing_line", lang, name=row.name, household=row.household_code, skills=skills))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli.common import engine_or_exit, fail, file_rejected, input_file
+from cli.common import admin_of, engine_or_exit, fail, file_rejected, input_file
 from core import labels
 from services.errors import ValidationFailed
 
@@ -83,7 +83,6 @@ def cmd_import_residents(args) -> int:
 def cmd_export(args) -> int:
     from models.db import read_session
     from models.tables import Area
-    from services.access import Actor
     from services.people.export import export_residents
 
     engine = engine_or_exit()
@@ -93,18 +92,7 @@ def cmd_export(args) -> int:
         area = session.exec(select(Area).where(Area.code == args.area.strip())).scalar()
         if area is None:
             return fail(f"no area with code {args.area}")
-        # The command line acts as an administrator of that area (it already has the database).
-        actor = Actor(
-            user_id=0,
-            username="cli",
-            full_name="cli",
-            role="admin",
-            area_id=area.id,
-            area_path=area.path,
-            area_code=area.code,
-            area_name=area.name,
-            area_level=area.level,
-        )
+        actor = admin_of(area)
         out = Path(args.out)
         tmp = out.with_name(out.name + ".part")
         with tmp.open("wb") as handle:

@@ -254,6 +254,12 @@ OVERVIEW_BARRIER: dict[str, str] = {
     "no_payment": N_("reg.barrier.no_payment"),
 }
 
+REPORT_PERIOD: dict[str, str] = {
+    "last-week": N_("report.p.last_week"),
+    "this-week": N_("report.p.this_week"),
+    "month": N_("report.p.month"),
+    "range": N_("report.p.range"),
+}
 PERIOD: dict[str, str] = {
     "campaign": N_("ov.period.campaign"),
     "week": N_("ov.period.week"),

@@ -13,9 +13,11 @@ from core import labels
 from core.clock import today
 from models.enums import Role
 from services import overview as svc
+from services import summary
 from services.errors import AppError
+from services.printing import charts
 from services.teams.campaigns import READER_ROLES, list_campaigns
-from webui import charts
+from webui.charts import show
 from webui.db import reading
 from webui.guard import require
 from webui.state import lang, t
@@ -275,26 +277,54 @@ def campaign_target(campaign_rows: list, period: svc.Period) -> float | None:
 
 
 def chart_section(data: svc.Overview, target: float | None) -> None:
-    charts.show(charts.skill_ladder(data.skill_ladder, t), t)
+    show(charts.skill_ladder(data.skill_ladder, t), t)
     trend = data.trend
-    charts.show(charts.trend(trend.rows, t, pace=trend.pace, campaign_end=trend.campaign_end), t)
+    show(charts.trend(trend.rows, t, pace=trend.pace, campaign_end=trend.campaign_end), t)
     if data.children:
-        picked = charts.show(charts.all_five_by_area(data.children, t, target=target), t)
+        picked = show(charts.all_five_by_area(data.children, t, target=target), t)
         if picked and picked.get("area_id") in {c.id for c in data.scope.children}:
             go_to(int(picked["area_id"]))
             st.rerun()
-        charts.show(charts.coverage(data.children, t), t)
-    charts.show(charts.barriers(data.barriers, t), t)
-    charts.show(charts.age_bands(data.age_bands, t), t)
+        show(charts.coverage(data.children, t), t)
+    show(charts.barriers(data.barriers, t), t)
+    show(charts.age_bands(data.age_bands, t), t)
     quota = data.headline.quota  # a campaign period, for a role that reads quotas
     if quota is not None and quota.rows:
-        charts.show(charts.quota_progress(quota.rows, t), t)
+        show(charts.quota_progress(quota.rows, t), t)
     if data.conversion:
-        charts.show(charts.conversion(data.conversion, t, owner="team"), t)
-        charts.show(charts.conversion(data.conversion, t, owner="member"), t)
+        show(charts.conversion(data.conversion, t, owner="team"), t)
+        show(charts.conversion(data.conversion, t, owner="member"), t)
     elif data.scope.area.level in ("province", "district"):
         st.subheader(t("ov.chart.conversion_team"))
         st.caption(t("ov.chart.conversion_pick_commune"))
+
+
+def summary_section(data: svc.Overview) -> None:
+    """The Zalo-ready message of the area and period shown, in a code block: Streamlit's code block has a
+    copy button at its top right, which is the message's copy button. The chart's PNG is drawn only when
+    the download button is clicked (a deferred download)."""
+    with st.expander(t("sum.title"), expanded=False):
+        try:
+            with reading() as session:
+                message = summary.zalo_summary(
+                    session, actor=actor, area_id=data.scope.area.id, period=data.period, lang=lang()
+                )
+        except AppError as exc:  # e.g. a volunteer looking at a commune: a village of their team only
+            problems = getattr(exc, "problems", None)  # ValidationFailed says why in its problems
+            st.caption(" ".join(p.message(lang()) for p in problems) if problems else exc.message(lang()))
+            return
+        st.caption(t("sum.copy_help"))
+        st.code(message.text, language=None, wrap_lines=True)
+        st.caption(t("sum.chars", n=len(message.text), max=summary.MAX_CHARS))
+        st.download_button(
+            t("sum.png"),
+            data=lambda: summary.summary_chart_png(message),
+            file_name=f"tom-tat-{data.period.start:%Y%m%d}-{data.period.end:%Y%m%d}.png",
+            mime="image/png",
+            key="ov.summary.png",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 # ---------------------------------------------------------------- the page
@@ -329,6 +359,7 @@ def render() -> None:
         st.info(t("home.empty"))
         return
     chart_section(data, campaign_target(campaign_rows, period))
+    summary_section(data)
 
 
 render()

@@ -1,9 +1,11 @@
-"""Người dân: the resident registry (filtered, paged in SQL), one resident's history, edits and export."""
+"""Người dân: the resident registry (filtered, paged in SQL), one resident's history, edits and export.
+`?resident=<id>` (the QR on a printed certificate) opens that resident's record."""
 
 import streamlit as st
 
 from core import labels
 from models.enums import SKILLS, Role, Sex
+from services.errors import AppError
 from services.people import admin
 from services.people.export import export_bytes
 from services.people.registry import (
@@ -37,6 +39,15 @@ FIELD_LABEL = {
 
 actor = require(Role.COORDINATOR, Role.ADMIN, Role.LEADER)
 can_edit = actor.role in (Role.COORDINATOR, Role.ADMIN)
+RESIDENT_PARAM = "resident"
+
+
+def _resident_param() -> int | None:
+    """The resident of `?resident=<id>`; anything that is not a plausible id is ignored."""
+    raw = st.query_params.get(RESIDENT_PARAM)
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # ids fit in 63 bits
+        return None
+    return int(raw)
 
 
 def filters_form(village_names: dict[int, str]) -> tuple[RegistryFilter, str]:
@@ -233,9 +244,15 @@ def render() -> None:
         REGISTRY, {r.id: f"{r.full_name} ({r.birth_year or '-'}) · {r.household_code}" for r in rows}
     )
     if chosen is None:
+        chosen = _resident_param()
+    if chosen is None:
         return
-    with reading() as session:
-        d = resident_detail(session, actor=actor, resident_id=chosen)
+    try:
+        with reading() as session:
+            d = resident_detail(session, actor=actor, resident_id=chosen)
+    except AppError as exc:  # a link to a resident outside the user's area, or one that is gone
+        st.error(exc.message(lang()))
+        return
     resident_view(d)
     if can_edit and d.status != "merged":
         edit_form(d)

@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", N_("nav.home"), ":material/home:", ALL_ROLES, "home"),
     # Leaders, coordinators and admins see their area; a volunteer their team's villages.
     PageSpec("pages/overview.py", N_("nav.overview"), ":material/insights:", ALL_ROLES, "overview"),
+    PageSpec("pages/emulation.py", N_("emu.nav"), ":material/emoji_events:", ALL_ROLES, "emulation"),
+    PageSpec("pages/reports.py", N_("nav.reports"), ":material/summarize:", ALL_ROLES, "reports"),
     PageSpec("pages/visit.py", "nav.visit", ":material/edit_note:", FIELD, "visit"),
     PageSpec("pages/session.py", N_("nav.session"), ":material/co_present:", FIELD, "session"),
     PageSpec("pages/my_visits.py", "nav.my_visits", ":material/history:", FIELD, "my-visits"),
@@ -44,6 +46,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/teams.py", N_("nav.teams"), ":material/groups:", ALL_ROLES, "teams"),
     PageSpec("pages/quotas.py", N_("nav.quotas"), ":material/flag:", OFFICE, "quotas"),
     PageSpec("pages/leaflets.py", N_("nav.leaflets"), ":material/print:", ALL_ROLES, "leaflets"),
+    PageSpec("pages/certificates.py", N_("cert.nav"), ":material/verified:", ALL_ROLES, "certificates"),
     PageSpec("pages/videos.py", N_("nav.videos"), ":material/smart_display:", ALL_ROLES, "videos"),
     PageSpec(
         "pages/admin_users.py", N_("nav.admin_users"), ":material/manage_accounts:", (Role.ADMIN,), "users"

@@ -89,6 +89,8 @@ def test_teams_page_at_tablet_width(page: Page, teams_app, shot):
     wait_idle(page)
     expect(page.get_by_test_id("stAlert").get_by_text(vi("teams.member_saved"))).to_be_in_viewport()
     assert stored_members(db_url, name) == 1
+    # A busy browser may still hold the previous run's form for a moment: wait until one is left.
+    expect(page.get_by_label(vi("teams.full_name"), exact=True)).to_have_count(1, timeout=15_000)
     expect(page.get_by_label(vi("teams.full_name"), exact=True)).to_have_value("")
     expect(page.get_by_label(vi("teams.phone"), exact=True)).to_have_value("")
     expect(page.get_by_role("checkbox", name=vi("teams.is_leader"), exact=True)).not_to_be_checked()

@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from core.i18n import t
 from models.db import read_session, write_session
 from services import overview as svc
+from services.printing import charts
 from services.teams.campaigns import create_campaign, set_quota
 from tests import factories as f
-from webui import charts
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/overview.py"

@@ -13,8 +13,8 @@ from core import labels
 from core.i18n import t as translate
 from models.enums import SKILLS
 from services.overview import AgeBandRow, BarrierRow, ChildRow, LadderRow, OutcomeCounts
+from services.printing import charts
 from services.teams.campaigns import QuotaProgress
-from webui import charts
 
 
 def vi(key: str, **params: object) -> str:
