@@ -7,6 +7,7 @@ import argparse
 
 from cli.common import engine_or_exit, fail, output_folder_or_exit
 from models.db import read_session
+from services.errors import AppError
 
 
 def add_commands(sub, command) -> None:
@@ -99,7 +100,10 @@ def cmd_certificates(args: argparse.Namespace) -> int:
     path = output_folder_or_exit(args.out)
     engine = engine_or_exit()
     with read_session(engine) as session:
-        village = area_by_code(session, actor=None, code=args.village, village=True)
+        try:
+            village = area_by_code(session, actor=None, code=args.village, village=True)
+        except AppError as exc:  # an unknown code or not a village: a bad argument
+            return fail(exc.message(args.lang), 2)
         batch = certificates_document(session, actor=None, village_id=village.id)
     engine.dispose()
     name = f"{village.name} ({village.code})"

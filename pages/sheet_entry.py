@@ -2,10 +2,11 @@
 paper, save the whole sheet at once; below, the sheets printed and entered per village."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
+from core.clock import local_day
 from models.enums import Role
 from services import sheet_entry
 from services.errors import AppError, ValidationFailed
@@ -54,6 +55,9 @@ def _find() -> None:
 
 
 def _day(value) -> str:
+    """A date, or a stored timestamp as its day in Vietnam (entered after 17:00 UTC is the next day)."""
+    if isinstance(value, datetime):
+        value = local_day(value)
     return value.strftime("%d/%m/%Y") if value else ""
 
 

@@ -81,7 +81,7 @@ def test_bad_arguments_get_a_clear_message(tmp_path, world):
     assert "the following arguments are required: --village" in result.stderr
     result = manage("certificates", "--village", "A1")
     assert result.returncode == 2 and "--out" in result.stderr
-    # Refusals, as `cards` and `visit-sheets` do them: exit 1 and one line in the chosen language.
+    # A village code that names no village is a bad argument too: exit 2, one line in the chosen language.
     refusals = [
         (("certificates", "--village", "ZZ"), "error: Không có địa bàn mã ZZ."),
         (("--lang", "en", "certificates", "--village", "ZZ"), "error: No area with code ZZ."),
@@ -89,7 +89,7 @@ def test_bad_arguments_get_a_clear_message(tmp_path, world):
     ]
     for args, message in refusals:
         result = manage(*args, "--out", str(out))
-        assert (result.returncode, result.stderr.strip()) == (1, message)
+        assert (result.returncode, result.stderr.strip()) == (2, message)
     result = manage("certificates", "--village", "A1", "--out", str(tmp_path / "no-such" / "x.pdf"))
     assert result.returncode == 1 and "no such folder" in result.stderr
     result = manage(
