@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from cli.common import admin_of, engine_or_exit, fail, output_folder_or_exit
+from cli.reports import add_area_period, area_or_exit, period_or_exit
 from core.i18n import t
 from models.db import read_session
 
@@ -17,34 +18,21 @@ def add_commands(sub, command) -> None:
         "summary",
         help="the short message of an area for a period, to paste into a Zalo group (and its chart as PNG)",
     )
-    p.add_argument("--area", required=True, help="area code (province, commune or village)")
-    p.add_argument(
-        "--period",
-        default="last-week",
-        help="this-week | last-week | YYYY-Www | YYYY-MM | FROM:TO (ISO dates); default last-week",
-    )
+    add_area_period(p)
     p.add_argument("--png", help="also write the chart to FILE.png (1080 px wide)")
     command("summary")(cmd_summary)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from services import summary
 
-    from models.tables import Area
-    from services import reports, summary
-
-    try:
-        period = reports.parse_period(args.period)
-    except ValueError as exc:
-        return fail(t(str(exc), args.lang), 2)
+    period = period_or_exit(args)
     png = Path(args.png) if args.png else None
     if png is not None and png.suffix.lower() != ".png":
         return fail(t("sum.err.png", args.lang, name=png.name), 2)
     engine = engine_or_exit()
     with read_session(engine) as session:
-        area = session.exec(select(Area).where(Area.code == args.area.strip())).scalar()
-        if area is None:
-            return fail(t("report.err.area", args.lang, code=args.area), 2)
+        area = area_or_exit(session, args)
         result = summary.zalo_summary(
             session, actor=admin_of(area), area_id=area.id, period=period, lang=args.lang
         )
