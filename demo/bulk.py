@@ -114,7 +114,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
     "visit_member": ("visit_id", "member_id"),
-    "visit_resident": ("visit_id", "resident_id"),
+    "visit_resident": ("visit_id", "resident_id", "satisfaction"),
     "visit_guidance": ("visit_id", "resident_id", "kind"),
     "skill_event": (
         "id",

@@ -11,8 +11,8 @@ are then filled from a full recount, all in one transaction.
 
 This module orchestrates; the builders build: demo/areas.py (the area tree), demo/teams.py (accounts,
 teams, members, campaign and quotas), demo/people.py (households, residents, their barriers and
-registry rows), demo/visits.py (visits, sessions, guidance and the skill ladder); demo/bulk.py writes
-the rows and demo/context.py holds what they share (scales, ids, dates, the report).
+registry rows), demo/visits.py (visits, sessions, guidance, satisfaction ratings and the skill ladder);
+demo/bulk.py writes the rows and demo/context.py holds what they share (scales, ids, dates, the report).
 """
 
 from __future__ import annotations
@@ -28,7 +28,17 @@ from demo import areas, people, teams, visits
 from demo.bulk import COLUMNS, BulkWriter
 from demo.context import DEFAULT_SEED, DEMO_PASSWORD, SCALES, Context, Scale, SeedReport
 from models.db import write_session
-from models.tables import Area, Household, Resident, ResidentSkill, SkillEvent, Team, User, Visit
+from models.tables import (
+    Area,
+    Household,
+    Resident,
+    ResidentSkill,
+    SkillEvent,
+    Team,
+    User,
+    Visit,
+    VisitResident,
+)
 from services import audit
 from services.errors import AppError
 from services.rollups.recount import rebuild
@@ -91,7 +101,7 @@ def seed_database(
 
 
 def shape_checksum(session: Session) -> str:
-    """A digest of names, codes and levels: equal for two databases seeded with the same seed."""
+    """A digest of names, codes, levels and ratings: equal for two databases seeded with the same seed."""
     import hashlib
 
     digest = hashlib.sha256()
@@ -109,6 +119,9 @@ def shape_checksum(session: Session) -> str:
         ).order_by(SkillEvent.id),
         select(ResidentSkill.resident_id, ResidentSkill.skill, ResidentSkill.level).order_by(
             ResidentSkill.resident_id, ResidentSkill.skill
+        ),
+        select(VisitResident.visit_id, VisitResident.resident_id, VisitResident.satisfaction).order_by(
+            VisitResident.visit_id, VisitResident.resident_id
         ),
     )
     for query in queries:

@@ -2,7 +2,8 @@
 
 `plan_visits` draws every visit of a commune (when, who went, the outcome, who was present);
 `record_visits` then walks them in date order, moving each present resident up the skill ladder
-(`_guidance`, `_progress`) and turning it all into visit, guidance and skill-event rows.
+(`_guidance`, `_progress`) and turning it all into visit, guidance and skill-event rows; a resident
+guided at a visit sometimes rates it (`_rating`, satisfaction after guidance).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ OUTCOMES = (VisitOutcome.DONE, VisitOutcome.NOBODY_HOME, VisitOutcome.COME_BACK,
 FIRST_OUTCOME_WEIGHTS = (68, 16, 10, 6)  # of OUTCOMES; later visits depend on the previous outcome
 FOLLOW_UP_AFTER_DONE = (0.85, 0.7, 0.55, 0.4, 0.25, 0.1)  # by the number of visits done before
 MAX_HOME_VISITS = 6
+RATING_SHARE = 0.6  # of the residents guided at a visit, those who give a satisfaction rating
+RATING_WEIGHTS = (2, 4, 14, 38, 42)  # of the scores 1 to 5: mostly satisfied, a few not
 
 
 @dataclass
@@ -222,6 +225,9 @@ class VisitRows:
         # id -> [first done, last, follow-up of the latest, outcome of the latest]
         self.households: dict[int, list] = {}
         self._dossiers = 0
+        # Ratings draw from their own generator (still fixed by the seed), so adding them left every
+        # other row of a given seed as it was.
+        self._ratings = random.Random(f"ratings-{ctx.seed}-{commune.id}")
 
     def add(self, visit: PlannedVisit) -> None:
         ctx, staff = self.ctx, self.staff
@@ -258,12 +264,12 @@ class VisitRows:
             state[3] = visit.outcome.value
         done = visit.outcome == VisitOutcome.DONE
         for person in sorted(visit.attendees, key=lambda p: p.id):
-            self.residents.append((vid, person.id))
-            if done:
-                self._teach(vid, visit.day, person, created_by)
+            guided = done and self._teach(vid, visit.day, person, created_by)
+            self.residents.append((vid, person.id, _rating(self._ratings) if guided else None))
 
-    def _teach(self, vid: int, day: int, person: Person, created_by: int) -> None:
-        """Guidance given to a present resident on a visit done, and the level changes observed."""
+    def _teach(self, vid: int, day: int, person: Person, created_by: int) -> bool:
+        """Guidance given to a present resident on a visit done, and the level changes observed.
+        Returns whether the resident was guided."""
         first = not person.met
         person.met = True
         kinds = _guidance(self.rng, person)
@@ -292,6 +298,7 @@ class VisitRows:
             person.level_days[skill] = day
             if new == 3 and person.mastered_days[skill] is None:
                 person.mastered_days[skill] = day
+        return bool(kinds)
 
     def _dossier_code(self, day: int) -> str:
         self._dossiers += 1
@@ -306,6 +313,13 @@ def record_visits(
     for visit in visits:
         rows.add(visit)
     return rows
+
+
+def _rating(rng: random.Random) -> int | None:
+    """The satisfaction rating (1–5) a resident guided at a visit gives, or None (most do, not all)."""
+    if rng.random() >= RATING_SHARE:
+        return None
+    return rng.choices((1, 2, 3, 4, 5), RATING_WEIGHTS)[0]
 
 
 # ---------------------------------------------------------------- the skill ladder

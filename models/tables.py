@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Text
+from sqlalchemy import CheckConstraint, Column, Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so migrations generated on SQLite and PostgreSQL agree.
@@ -214,11 +214,13 @@ class VisitMember(SQLModel, table=True):
 
 
 class VisitResident(SQLModel, table=True):
-    """A resident present at a visit or session."""
+    """A resident present at a visit or session, with their optional 1–5 satisfaction rating of the
+    guidance they were given there (only a guided resident may give one)."""
 
     __tablename__ = "visit_resident"
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     resident_id: int = Field(foreign_key="resident.id", primary_key=True, index=True)
+    satisfaction: int | None = Field(default=None, sa_column=Column(SmallInteger, nullable=True))
 
 
 class VisitGuidance(SQLModel, table=True):
@@ -478,6 +480,17 @@ class RollupDated(SQLModel, table=True):
     count: int = 0
 
 
+class RollupTeamRating(SQLModel, table=True):
+    """Satisfaction ratings given to a team's guidance (the visit's team, active visits) per day and
+    score; an area's ratings are rollup_dated measures "rating_1" … "rating_5"."""
+
+    __tablename__ = "rollup_team_rating"
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    score: int = Field(primary_key=True)
+    residents: int = 0
+
+
 class RollupConversion(SQLModel, table=True):
     """Residents a team or a member first guided (active visits) in a week, per skill, by the week they
     reached level 3 in it (NOT_MASTERED when not at level 3 now). A resident already at level 3 in a
@@ -513,6 +526,7 @@ __all__ = [
     "RollupMemberDay",
     "RollupOutcome",
     "RollupSkill",
+    "RollupTeamRating",
     "SkillEvent",
     "Team",
     "TeamVillage",

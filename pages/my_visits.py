@@ -186,6 +186,7 @@ def corrected_residents(form: str, c: Correcting, *, done: bool, slots: dict) ->
             levels_default={**resident.levels, **(old.levels if old else {})},
             evidence_default=(old.evidence.get(visit_form.EVIDENCE_SKILL, "") if old else ""),
             reasons_default=old.reasons if old else None,
+            rating_default=old.satisfaction if old else None,
             details=done,
             slots=slots,
         )

@@ -299,6 +299,26 @@ def chart_section(data: svc.Overview, target: float | None) -> None:
         st.caption(t("ov.chart.conversion_pick_commune"))
 
 
+def satisfaction_section(data: svc.Overview) -> None:
+    """The ratings residents gave after guidance in the period: the area's average, how many ratings and
+    the share satisfied, then the chart per child area and team (none drawn when nobody rated)."""
+    st.subheader(t("ov.sat.title"))
+    st.caption(t("ov.sat.help"))
+    ratings = data.satisfaction
+    if not ratings.count:
+        st.info(t("ov.sat.none"))
+        return
+    comma = lang() == "vi"
+    figure(
+        st.container(key="ov_satisfaction"),
+        t("ov.sat.average"),
+        t("ov.sat.average_value", average=charts.decimal(ratings.average, comma=comma)),
+        t("ov.sat.average_help", n=number(ratings.count), share=pct(ratings.satisfied_share)),
+    )
+    if data.satisfaction_rows:
+        show(charts.satisfaction(data.satisfaction_rows, t, comma=comma), t)
+
+
 def summary_section(data: svc.Overview) -> None:
     """The Zalo-ready message of the area and period shown, in a code block: Streamlit's code block has a
     copy button at its top right, which is the message's copy button. The chart's PNG is drawn only when
@@ -359,6 +379,7 @@ def render() -> None:
         st.info(t("home.empty"))
         return
     chart_section(data, campaign_target(campaign_rows, period))
+    satisfaction_section(data)
     summary_section(data)
 
 

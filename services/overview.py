@@ -54,6 +54,7 @@ from models.tables import (
     RollupSkill,
     Team,
 )
+from services import satisfaction as sat
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import PermissionDenied
 from services.rollups.contributions import (
@@ -325,6 +326,8 @@ class Overview:
     age_bands: tuple[AgeBandRow, ...]  # AGE_BANDS order, then "unknown"
     trend: Trend = Trend(())
     conversion: tuple[ConversionRow, ...] = ()  # teams, then members (from a commune down)
+    satisfaction: sat.Ratings = field(default_factory=sat.Ratings)  # given at visits in the period
+    satisfaction_rows: tuple[sat.RatingRow, ...] = ()  # each child area, then each team (commune down)
     rollup_rows_read: int = field(default=0, compare=False)  # how many rollup rows were read
 
 
@@ -417,7 +420,9 @@ def overview(
         if not team_villages:
             raise PermissionDenied("err.out_of_scope")
     reads_quotas = actor.role in campaigns.READER_ROLES and period.campaign_id is not None
-    key = (str(session.get_bind().url), area.id, team_villages, period, reads_quotas, actor.area_id)
+    # A volunteer's figures are their team's (two teams may share a village): the team is in the key.
+    team = actor.team_id if team_villages is not None else None
+    key = (str(session.get_bind().url), area.id, team_villages, team, period, reads_quotas, actor.area_id)
     now = time.monotonic()
     if use_cache:
         with _CACHE_LOCK:
@@ -638,6 +643,7 @@ def _compute(
 
     children = _children(session, reader, scope, team_villages, as_of)
     campaign = session.get(Campaign, period.campaign_id) if reads_quotas else None
+    teams = _teams_shown(session, actor, area, team_villages is not None)
     return Overview(
         scope=scope,
         period=period,
@@ -649,7 +655,9 @@ def _compute(
         barriers=barriers,
         age_bands=tuple(bands),
         trend=_trend(dated, period, as_of, residents, campaign),
-        conversion=_conversion(session, reader, actor, area, team_villages is not None, period),
+        conversion=_conversion(session, reader, teams, period),
+        satisfaction=sat.from_dated(dated, period.start, period.end),
+        satisfaction_rows=_satisfaction_rows(session, reader, scope, team_villages, teams, period),
         rollup_rows_read=reader.rows,
     )
 
@@ -838,19 +846,51 @@ def _trend(
     return Trend(tuple(rows), campaign.ends_on, campaign.target_all_five_pct / 100, pace)
 
 
-def _conversion(
-    session: Session, reader: _Reader, actor: Actor, area: Area, team_only: bool, period: Period
-) -> tuple[ConversionRow, ...]:
-    """Chart 7 for the teams placed in the viewed area and their members (a volunteer: their own team),
-    from a commune down: a province's hundreds of teams are not one chart (pick a commune)."""
-    if area.level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT) and not team_only:
-        return ()
-    teams_q = (
-        select(Team.id, Team.name).join(Area, Area.id == Team.area_id).where(Area.path.like(area.path + "%"))
-    )
+def _teams_shown(session: Session, actor: Actor, area: Area, team_only: bool) -> dict[int, str]:
+    """The teams whose own figures the overview shows (conversion, satisfaction): those placed in the
+    viewed area (a volunteer: their own team), from a commune down — a province's hundreds of teams are
+    not one chart (pick a commune)."""
     if team_only:
-        teams_q = select(Team.id, Team.name).where(Team.id == actor.team_id)
-    teams = dict(session.exec(teams_q).all())
+        return dict(session.exec(select(Team.id, Team.name).where(Team.id == actor.team_id)).all())
+    if area.level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT):
+        return {}
+    return dict(
+        session.exec(
+            select(Team.id, Team.name)
+            .join(Area, Area.id == Team.area_id)
+            .where(Area.path.like(area.path + "%"))
+        ).all()
+    )
+
+
+def _satisfaction_rows(
+    session: Session,
+    reader: _Reader,
+    scope: Scope,
+    team_villages: tuple[int, ...] | None,
+    teams: dict[int, str],
+    period: Period,
+) -> tuple[sat.RatingRow, ...]:
+    """Ratings in the period of each visible child area (a volunteer: their team's villages in it), then
+    of each team shown."""
+    parts = {c.id: (c.name, [c.id]) for c in scope.children}
+    if team_villages is not None:
+        paths = dict(session.exec(select(Area.id, Area.path).where(Area.id.in_(team_villages))).all())
+        parts = {c.id: (c.name, []) for c in scope.children}
+        for vid, vpath in paths.items():
+            for ancestor in ancestor_ids(vpath):
+                if ancestor in parts:
+                    parts[ancestor][1].append(vid)
+    areas, read_areas = sat.area_rows(session, parts, period.start, period.end)
+    by_team, read_teams = sat.team_rows(session, teams, period.start, period.end)
+    reader.rows += read_areas + read_teams
+    return areas + by_team
+
+
+def _conversion(
+    session: Session, reader: _Reader, teams: dict[int, str], period: Period
+) -> tuple[ConversionRow, ...]:
+    """Chart 7 for the teams shown (`_teams_shown`) and their members."""
     if not teams:
         return ()
     members: dict[int, tuple[str, int]] = {}

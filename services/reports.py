@@ -29,6 +29,7 @@ from models.tables import Area, Member, RollupAreaWeek, RollupDated, Team
 from services import overview as ov
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
+from services.satisfaction import SCORES
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -241,7 +242,7 @@ def _upward(
 @dataclass(frozen=True)
 class Table:
     """One table of the report: a sheet of the workbook, a table of the PDF. `kinds` per column:
-    "text", "int" or "pct" (a share 0–1)."""
+    "text", "int", "pct" (a share 0–1) or "dec" (a mean, two decimals)."""
 
     key: str  # catalogue key of its title
     headers: tuple[str, ...]
@@ -250,7 +251,8 @@ class Table:
 
 
 def tables(report: Report, lang: str = "vi") -> list[Table]:
-    """Headline (with the previous period), indicators, child areas, upward figures, quotas at risk."""
+    """Headline (with the previous period), indicators, child areas, satisfaction per child area and team,
+    upward figures, quotas at risk."""
     n, b = report.now, report.before
 
     def t(key: str, **params) -> str:
@@ -270,6 +272,13 @@ def tables(report: Report, lang: str = "vi") -> list[Table]:
     ]
     if n.quota_fulfilment is not None:
         headline.append((t("ov.quota"), n.quota_fulfilment, b.quota_fulfilment, "pct"))
+    # Satisfaction after guidance: the ratings given in each period, as the overviews counted them.
+    rated, rated_before = report.current.satisfaction, report.previous.satisfaction
+    headline += [
+        (t("report.sat.count"), rated.count, rated_before.count, "int"),
+        (t("report.sat.average"), rated.average, rated_before.average, "dec"),
+        (t("report.sat.satisfied"), rated.satisfied_share, rated_before.satisfied_share, "pct"),
+    ]
     h = report.current.headline
     out = [
         Table(
@@ -319,6 +328,29 @@ def tables(report: Report, lang: str = "vi") -> list[Table]:
             ),
         ),
         Table(
+            N_("report.t.satisfaction"),
+            (
+                t("ov.sat.name"),
+                t("ov.chart.owner_kind"),
+                t("ov.sat.ratings"),
+                t("ov.sat.average"),
+                t("ov.sat.satisfied"),
+                *(t("ov.sat.score", score=score) for score in SCORES),
+            ),
+            ("text", "text", "int", "dec", "pct", *("int",) * len(SCORES)),
+            tuple(
+                (
+                    row.name,
+                    t("ov.chart.team") if row.owner == "team" else t("ov.chart.area"),
+                    row.ratings.count,
+                    row.ratings.average,
+                    row.ratings.satisfied_share,
+                    *row.ratings.by_score,
+                )
+                for row in report.current.satisfaction_rows
+            ),
+        ),
+        Table(
             N_("report.t.upward"),
             (t("report.h.figure"), t("report.h.value")),
             ("text", "int"),
@@ -359,6 +391,7 @@ def tables(report: Report, lang: str = "vi") -> list[Table]:
 
 
 PCT = "0.0%"
+DEC = "0.00"
 
 
 def report_xlsx(report: Report, lang: str = "vi") -> bytes:
@@ -392,6 +425,8 @@ def report_xlsx(report: Report, lang: str = "vi") -> bytes:
             for cell, kind in zip(sheet[sheet.max_row], kinds, strict=False):
                 if kind == "pct":
                     cell.number_format = PCT
+                elif kind == "dec":
+                    cell.number_format = DEC
                 elif kind == "int":
                     cell.number_format = "#,##0"
         sheet.freeze_panes = "A4"

@@ -151,6 +151,11 @@ COMPACT_CSS = """<style>
 [class*="-level-"] button[data-variant="segmented_control"] {
   flex: 1 1 0; min-width: 0; padding-left: 0; padding-right: 0; min-height: 2.6rem;
 }
+/* Satisfaction: five equal, finger-sized buttons across the resident's box. */
+[class*="-rating"] [data-testid="stButtonGroup"] [role="radiogroup"] { overflow: visible; }
+[class*="-rating"] button[data-variant="segmented_control"] {
+  flex: 1 1 0; min-width: 0; min-height: 3rem; font-size: 1.1rem;
+}
 </style>"""
 
 
@@ -178,6 +183,7 @@ def resident_block(
     levels_default: dict[str, int] | None = None,
     evidence_default: str = "",
     reasons_default: dict[str, str] | None = None,
+    rating_default: int | None = None,
     caption: str | None = None,
     details: bool = True,
     slots: dict[str, DeltaGenerator],
@@ -212,6 +218,7 @@ def resident_block(
         )
         levels = _level_inputs(key, current, levels_default or current, touched)
         reasons = _reason_inputs(key, card.id, current, levels, reasons_default or {}, slots)
+        rating = rating_input(key, card.id, bool(guidance), rating_default, slots)
     if not present:
         return None
     return ResidentInput(
@@ -221,7 +228,33 @@ def resident_block(
         evidence={EVIDENCE_SKILL: evidence} if evidence.strip() else {},
         reasons={k: v for k, v in reasons.items() if v.strip()},
         barriers=barriers,
+        satisfaction=rating,
     )
+
+
+RATING_SCORES = (1, 2, 3, 4, 5)
+
+
+def rating_input(
+    key: str, rid: int, guided: bool, default: int | None, slots: dict[str, DeltaGenerator]
+) -> int | None:
+    """Satisfaction after guidance: five big buttons, one tap, tap again to clear; asked only once
+    something was guided (the rating is of the guidance). None when skipped."""
+    slot = f"resident.{rid}.satisfaction"
+    if not guided:
+        slots[slot] = st.empty()
+        return None
+    chosen = st.segmented_control(
+        t("visit_form.rating"),
+        options=list(RATING_SCORES),
+        default=default if default in RATING_SCORES else None,
+        format_func=lambda n: f"{n} ★",
+        key=f"{key}.rating",
+        help=t("visit_form.rating_help"),
+        width="stretch",
+    )
+    slots[slot] = st.empty()
+    return int(chosen) if chosen is not None else None
 
 
 def _resident_head(

@@ -559,6 +559,7 @@ def _move_attendance(session: Session, loser_id: int, survivor_id: int) -> int:
         .all()
     ):
         if visit_id in shared:
+            _keep_rating(session, visit_id, loser_id, survivor_id)
             session.exec(
                 delete(VisitResident).where(
                     VisitResident.visit_id == visit_id, VisitResident.resident_id == loser_id
@@ -573,6 +574,24 @@ def _move_attendance(session: Session, loser_id: int, survivor_id: int) -> int:
             )
             moved += 1
     return moved
+
+
+def _keep_rating(session: Session, visit_id: int, loser_id: int, survivor_id: int) -> None:
+    """A visit both attended: the survivor's row takes the loser's satisfaction rating if it has none."""
+    rows = dict(
+        session.exec(
+            select(VisitResident.resident_id, VisitResident.satisfaction).where(
+                VisitResident.visit_id == visit_id, VisitResident.resident_id.in_((loser_id, survivor_id))
+            )
+        ).all()
+    )
+    if rows.get(survivor_id) is None and rows.get(loser_id) is not None:
+        session.exec(
+            update(VisitResident)
+            .where(VisitResident.visit_id == visit_id, VisitResident.resident_id == survivor_id)
+            .values(satisfaction=rows[loser_id])
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _move_guidance(session: Session, loser_id: int, survivor_id: int) -> int:

@@ -30,6 +30,7 @@ from services import audit
 from services.access import Actor, get_area_in_scope, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
 from services.people.derived import current_levels
+from services.people.registry import mask_phone
 from services.rollups.contributions import household_contribution, resident_contribution, resident_facts
 from services.rollups.deltas import Deltas
 from services.visits.record import BARRIER_FIELDS
@@ -509,14 +510,24 @@ def _initials(full_name: str) -> str:
 # ---------------------------------------------------------------- the household card
 
 
-def resident_card(resident: Resident, levels: dict[str, int]) -> ResidentCard:
-    """A resident as the visit form shows them: particulars, current `levels`, barrier flags."""
+# Who sees phone numbers whole on a household card: the people who call and visit the household.
+CARD_PHONE_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
+
+
+def card_phone(actor: Actor | None, phone: str | None) -> str | None:
+    """A phone number as `actor` may see it on a card: whole for field roles, else the last 3 digits."""
+    return phone if actor is not None and actor.role in CARD_PHONE_ROLES else mask_phone(phone)
+
+
+def resident_card(resident: Resident, levels: dict[str, int], actor: Actor | None = None) -> ResidentCard:
+    """A resident as the visit form shows them: particulars, current `levels`, barrier flags; the phone
+    masked unless `actor` is a field role."""
     return ResidentCard(
         id=resident.id,
         full_name=resident.full_name,
         birth_year=resident.birth_year,
         sex=resident.sex,
-        phone=resident.phone,
+        phone=card_phone(actor, resident.phone),
         is_head=resident.is_head,
         levels=levels,
         barriers={name: getattr(resident, name) for name in BARRIER_FIELDS},
@@ -541,7 +552,7 @@ def household_card(session: Session, *, actor: Actor, household_id: int) -> Hous
     ).scalars()
     residents = list(residents)
     levels = current_levels(session, [r.id for r in residents])
-    cards = [resident_card(r, levels[r.id]) for r in residents]
+    cards = [resident_card(r, levels[r.id], actor) for r in residents]
     cards.sort(key=lambda c: (not c.is_head, c.birth_year or 9999, person_sort_key(c.full_name)))
     met = (
         select(func.count())
@@ -561,7 +572,7 @@ def household_card(session: Session, *, actor: Actor, household_id: int) -> Hous
         village_id=village.id,
         village_name=village.name,
         address=household.address,
-        phone=household.phone,
+        phone=card_phone(actor, household.phone),
         first_visited_on=household.first_visited_on,
         last_visited_on=household.last_visited_on,
         follow_up_on=household.follow_up_on,

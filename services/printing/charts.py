@@ -20,6 +20,7 @@ import pandas as pd
 
 from core import labels
 from models.enums import SKILL_LEVELS, SKILLS, VisitOutcome
+from services.satisfaction import Ratings
 
 Translate = Callable[..., str]
 
@@ -745,6 +746,125 @@ def conversion(rows: Iterable[object], t: Translate, *, owner: str) -> ChartSpec
         frame=frame,
         headers=headers,
         chart=styled(alt.layer(cells, text), height=bar_height(len(names)), label_limit=TEAM_LABEL_LIMIT),
+    )
+
+
+# ---------------------------------------------------------------- 8. satisfaction after guidance
+
+SCORE_MAX = 5  # ratings are 1 to 5
+SATISFACTION_OWNERS: tuple[str, ...] = ("area", "team")
+# Areas, teams: dark enough for white text on the bar (contrast above 4.5:1; Okabe–Ito's green is not).
+SATISFACTION_COLOURS: dict[str, str] = {"area": ALL_FIVE_COLOUR, "team": "#00785A"}
+LABEL_INSIDE_FROM = 3.0  # an average from which the bar holds its own label (long enough at 768 px)
+NO_RATING_TEXT = "#666666"
+
+
+def decimal(number: float | None, *, digits: int = 1, comma: bool = True) -> str:
+    """A number with `digits` decimals, a decimal comma in Vietnamese ("4,3"); "–" for None."""
+    if number is None:
+        return "–"
+    text = f"{number:.{digits}f}"
+    return text.replace(".", ",") if comma else text
+
+
+def satisfaction(rows: Iterable[object], t: Translate, *, comma: bool = True) -> ChartSpec:
+    """Each child area, then each team, as a horizontal bar of its average satisfaction score on a 0–5
+    axis (areas and teams in two colours), with the average and the number of ratings at the bar's end.
+    One with no rating in the period keeps its row, named "no rating yet" and drawn without a bar (a zero
+    bar would read as the worst score); its zeros stay in the table and the CSV. `rows`:
+    services.satisfaction.RatingRow (owner, owner_id, name, ratings); `comma`: the decimal mark of the
+    UI language."""
+    kinds = {"area": t("ov.chart.area"), "team": t("ov.chart.team")}
+    records = []
+    for r in rows:
+        ratings = Ratings(tuple(int(n) for n in value(value(r, "ratings"), "by_score")))
+        average = ratings.average
+        satisfied = ratings.satisfied_share
+        owner = str(value(r, "owner"))
+        records.append(
+            {
+                "owner": owner,
+                "owner_label": kinds[owner],
+                "owner_id": int(value(r, "owner_id")),
+                "name": str(value(r, "name")),
+                "ratings": ratings.count,
+                "average": None if average is None else round(average, 2),
+                "average_label": decimal(average, digits=2, comma=comma),
+                "satisfied": None if satisfied is None else round(satisfied, 4),
+                **{f"score_{score}": n for score, n in enumerate(ratings.by_score, start=1)},
+                # Where the text goes: the bar's end, or the start of the axis for a row with no bar.
+                "label_at": 0.0 if average is None else round(average, 2),
+                "label": t("ov.sat.bar_label", average=decimal(average, comma=comma), n=ratings.count)
+                if ratings.count
+                else t("ov.sat.no_rating"),
+            }
+        )
+    scores = [f"score_{score}" for score in range(1, SCORE_MAX + 1)]
+    columns = ["owner", "owner_label", "owner_id", "name", "ratings", "average", "average_label"]
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "satisfied", *scores, "label_at", "label"])
+    tooltip, _ = described(
+        ("name", "N", t("ov.sat.name"), None),
+        ("owner_label", "N", t("ov.chart.owner_kind"), None),
+        ("ratings", "Q", t("ov.sat.ratings"), ",d"),
+        ("average_label", "N", t("ov.sat.average"), None),
+        ("satisfied", "Q", t("ov.sat.satisfied"), ".0%"),
+    )
+    headers = {
+        "name": t("ov.sat.name"),
+        "ratings": t("ov.sat.ratings"),
+        "average": t("ov.sat.average"),
+        "satisfied": t("ov.sat.satisfied"),
+        **{f"score_{score}": t("ov.sat.score", score=score) for score in range(1, SCORE_MAX + 1)},
+    }
+    names = [rec["name"] for rec in records]
+    shown = [k for k in SATISFACTION_OWNERS if any(rec["owner"] == k for rec in records)]
+    kind_labels = [kinds[k] for k in shown]
+    y = alt.Y("name:N", sort=names, title=None)
+    base = alt.Chart(frame)
+    # Rows with no rating have no average: no bar at all (not a bar of length 0).
+    bars = (
+        base.transform_filter(alt.datum.ratings > 0)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "average:Q",
+                title=t("ov.sat.axis"),
+                scale=alt.Scale(domain=[0, SCORE_MAX], nice=False),
+                axis=alt.Axis(values=list(range(SCORE_MAX + 1)), format="d"),
+            ),
+            y=y,
+            color=alt.Color(
+                "owner_label:N",
+                scale=alt.Scale(domain=kind_labels, range=[SATISFACTION_COLOURS[k] for k in shown]),
+                sort=kind_labels,
+                # A legend only to tell areas from teams (a province's chart has areas alone).
+                legend=alt.Legend(title=t("ov.chart.owner_kind")) if len(shown) > 1 else None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    # The average and the count at the bar's end: inside a long bar (in white), after a short one; "no
+    # rating yet" at the axis' start. Inside, so a 4,8 does not run off the chart's right edge.
+    rated, long = alt.datum.ratings > 0, alt.datum.average >= LABEL_INSIDE_FROM
+    size = FONT_SIZE - 1
+    inside = base.transform_filter(rated & long).mark_text(
+        align="right", dx=-6, fontSize=size, color="white", fontWeight="bold"
+    )
+    after = base.transform_filter(rated & ~long).mark_text(align="left", dx=4, fontSize=size, color="#333333")
+    none = base.transform_filter(alt.datum.ratings == 0).mark_text(
+        align="left", dx=2, fontSize=size, color=NO_RATING_TEXT, fontStyle="italic"
+    )
+    labels_ = [
+        layer.encode(x=alt.X("label_at:Q"), y=y, text="label:N", tooltip=tooltip)
+        for layer in (inside, after, none)
+    ]
+    return ChartSpec(
+        key="satisfaction",
+        title=t("ov.sat.chart"),
+        caption=t("ov.sat.chart_help"),
+        frame=frame,
+        headers=headers,
+        chart=styled(alt.layer(bars, *labels_), height=bar_height(len(frame)), label_limit=TEAM_LABEL_LIMIT),
     )
 
 

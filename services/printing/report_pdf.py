@@ -1,7 +1,8 @@
 """The report as an A4 PDF (fpdf2, DejaVu Sans embedded, Vietnamese): title with the area and period, the
 headline figures beside the previous period's, the official indicators against their targets, the main
-charts as images (services/printing/charts.png: vl-convert, no browser), the per-area table, quotas at
-risk and the figures sent upward; page numbers and the date it was produced in every footer."""
+charts as images (services/printing/charts.png: vl-convert, no browser), the per-area table, satisfaction
+after guidance per area and team, the figures sent upward and quotas at risk; page numbers and the date
+it was produced in every footer."""
 
 from __future__ import annotations
 
@@ -102,6 +103,8 @@ def _cell(value: object, kind: str) -> str:
         return "–"
     if kind == "pct":
         return f"{value:.1%}".replace(".", ",")
+    if kind == "dec":
+        return f"{value:.2f}".replace(".", ",")
     if kind == "int":
         return f"{value:,}".replace(",", ".")
     return nfc(value)

@@ -29,6 +29,7 @@ from models.tables import (
     RollupMemberDay,
     RollupOutcome,
     RollupSkill,
+    RollupTeamRating,
     SkillEvent,
     Visit,
     VisitGuidance,
@@ -91,13 +92,17 @@ TABLES = {
         ("owner", "owner_id", "skill", "guided_week", "mastered_week"),
         ("residents",),
     ),
+    "rollup_team_rating": (RollupTeamRating, ("team_id", "day", "score"), ("residents",)),
 }
 # Tables whose rows are not carried up the area tree (rollup_member_day: the village only).
-AREA_LESS = frozenset({"rollup_conversion"})
+AREA_LESS = frozenset({"rollup_conversion", "rollup_team_rating"})
+SCORES = (1, 2, 3, 4, 5)  # satisfaction after guidance, 1 (not at all) to 5 (very satisfied)
+RATING_MEASURES = {score: f"rating_{score}" for score in SCORES}
 # rollup_dated measures, each by the day its date falls on: "registered" (resident row created),
 # "registered_adult" (of those, aged 15+ in the year they were registered), "guided" (first guidance),
 # each skill code (the current run at level 3 began), "all_five" (the last of the five runs began),
-# "household_done" (first done visit), "follow_up" (the household's pending follow-up date).
+# "household_done" (first done visit), "follow_up" (the household's pending follow-up date), and
+# "rating_1" … "rating_5" (satisfaction ratings given at active visits in the area, by the visit's day).
 DATED_MEASURES: tuple[str, ...] = (
     "registered",
     "registered_adult",
@@ -106,6 +111,7 @@ DATED_MEASURES: tuple[str, ...] = (
     "all_five",
     "household_done",
     "follow_up",
+    *RATING_MEASURES.values(),
 )
 ADULT_AGE = 15
 FOLLOW_UP = "follow_up"
@@ -340,6 +346,8 @@ class VisitFacts:
     guidance: dict[str, int]
     skills_mastered: int
     dossiers: int
+    team_id: int | None = None
+    ratings: dict[int, int] = field(default_factory=dict)  # score -> residents who gave it
 
 
 def visit_facts(session: Session, visit_id: int) -> VisitFacts:
@@ -347,9 +355,15 @@ def visit_facts(session: Session, visit_id: int) -> VisitFacts:
     members = tuple(
         session.exec(select(VisitMember.member_id).where(VisitMember.visit_id == visit_id)).scalars()
     )
-    met = session.exec(
-        select(func.count()).select_from(VisitResident).where(VisitResident.visit_id == visit_id)
-    ).scalar_one()
+    scores = (
+        session.exec(select(VisitResident.satisfaction).where(VisitResident.visit_id == visit_id))
+        .scalars()
+        .all()
+    )
+    ratings: dict[int, int] = defaultdict(int)
+    for score in scores:
+        if score is not None:
+            ratings[int(score)] += 1
     guidance_rows = session.exec(
         select(VisitGuidance.resident_id, VisitGuidance.kind).where(VisitGuidance.visit_id == visit_id)
     ).all()
@@ -367,11 +381,13 @@ def visit_facts(session: Session, visit_id: int) -> VisitFacts:
         village_id=visit.village_id,
         member_ids=members,
         done=visit.outcome == VisitOutcome.DONE,
-        residents_met=met,
+        residents_met=len(scores),
         residents_guided=len({rid for rid, _ in guidance_rows}),
         guidance=dict(kinds),
         skills_mastered=sum(1 for _s, lvl, prev, _e in events if lvl == 3 and prev < 3),
         dossiers=sum(1 for s, _l, _p, ev in events if s == "submit" and ev),
+        team_id=visit.team_id,
+        ratings=dict(ratings),
     )
 
 
@@ -397,4 +413,10 @@ def visit_contribution(facts: VisitFacts) -> Contribution:
         out[("rollup_area_week", (facts.village_id, week), column)] = value
         for member_id in facts.member_ids:
             out[("rollup_member_day", (facts.day, member_id, facts.village_id), column)] = value
+    for score, n in facts.ratings.items():
+        if not n:
+            continue
+        out[("rollup_dated", (facts.village_id, RATING_MEASURES[score], facts.day), "count")] = n
+        if facts.team_id is not None:
+            out[("rollup_team_rating", (facts.team_id, facts.day, score), "residents")] = n
     return out

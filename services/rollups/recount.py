@@ -31,6 +31,7 @@ from services.rollups.contributions import (
     FOLLOW_UP,
     NOT_MASTERED,
     ONLINE_SERVICE_SKILLS,
+    RATING_MEASURES,
     TABLES,
     UNKNOWN_BIRTH_YEAR,
 )
@@ -49,6 +50,7 @@ def recount(session: Session) -> Rows:
     _count_activity(session, counts)
     _count_dated(session, counts)
     _count_conversion(session, counts)
+    _count_ratings(session, counts)
     return counts.result()
 
 
@@ -315,6 +317,22 @@ def _activity_by_visit_group(session: Session) -> dict[tuple, dict[str, int]]:
             zip(ACTIVITY_COLUMNS, (int(x or 0) for x in row[3:]), strict=True)
         )
     return out
+
+
+def _count_ratings(session: Session, counts: _Counts) -> None:
+    """Satisfaction ratings at active visits: rollup_dated "rating_N" by the visit's village and day
+    (village and ancestors) and rollup_team_rating by the visit's team."""
+    rows = session.exec(
+        select(Visit.village_id, Visit.team_id, Visit.visited_on, VisitResident.satisfaction, func.count())
+        .join(Visit, Visit.id == VisitResident.visit_id)
+        .where(Visit.status == "active", VisitResident.satisfaction.is_not(None))
+        .group_by(Visit.village_id, Visit.team_id, Visit.visited_on, VisitResident.satisfaction)
+    ).all()
+    for village_id, team_id, day, score, n in rows:
+        day = _as_date(day)
+        counts.add_area("rollup_dated", village_id, (RATING_MEASURES[int(score)], day), "count", int(n))
+        if team_id is not None:
+            counts.rows["rollup_team_rating"][(team_id, day, int(score))]["residents"] += int(n)
 
 
 def _as_date(value) -> date:

@@ -256,8 +256,8 @@ def get_team(session: Session, *, actor: Actor, team_id: int) -> TeamDetail:
 
 def commune_villages(session: Session, *, actor: Actor, commune_id: int) -> list[VillageRow]:
     """Villages of a commune with their households (rollup) and the active teams holding each, for
-    assignment choices."""
-    require_role(actor, *READER_ROLES)
+    assignment choices and the balance helper (not for volunteers: they see their own team's villages)."""
+    require_role(actor, Role.ADMIN, Role.COORDINATOR, Role.LEADER)
     commune = get_area_in_scope(session, actor, commune_id)
     rows = session.exec(
         select(Area.id, Area.code, Area.name, func.coalesce(RollupArea.households, 0))

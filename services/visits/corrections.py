@@ -108,6 +108,14 @@ def visit_snapshot(session: Session, visit_id: int) -> str:
     data["residents"] = list(
         session.exec(select(VisitResident.resident_id).where(VisitResident.visit_id == visit_id)).scalars()
     )
+    data["satisfaction"] = {
+        str(rid): score
+        for rid, score in session.exec(
+            select(VisitResident.resident_id, VisitResident.satisfaction).where(
+                VisitResident.visit_id == visit_id, VisitResident.satisfaction.is_not(None)
+            )
+        ).all()
+    }
     data["guidance"] = [
         list(r)
         for r in session.exec(

@@ -77,6 +77,7 @@ class ResidentDraft:
     levels: dict[str, int] = field(default_factory=dict)  # levels this visit recorded
     evidence: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    satisfaction: int | None = None
 
 
 @dataclass
@@ -132,7 +133,7 @@ def attendee_cards(
     levels = current_levels(session, [r.id for r, *_ in rows])
     by_id = {
         r.id: AttendeeCard(
-            card=resident_card(r, levels[r.id]),
+            card=resident_card(r, levels[r.id], actor),
             household_id=r.household_id,
             household_code=code,
             village_name=village_name,
@@ -208,10 +209,14 @@ def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
         raise ValidationFailed([FieldProblem("visit", "journey.visit_withdrawn")])
     if not correction_open(visit.visited_on):
         raise PermissionDenied("journey.correction_closed", days=CORRECTION_DAYS)
-    resident_ids = list(
-        session.exec(select(VisitResident.resident_id).where(VisitResident.visit_id == visit.id)).scalars()
-    )
-    drafts = {rid: ResidentDraft(rid) for rid in resident_ids}
+    drafts = {
+        rid: ResidentDraft(rid, satisfaction=score)
+        for rid, score in session.exec(
+            select(VisitResident.resident_id, VisitResident.satisfaction).where(
+                VisitResident.visit_id == visit.id
+            )
+        ).all()
+    }
     for rid, kind in session.exec(
         select(VisitGuidance.resident_id, VisitGuidance.kind).where(VisitGuidance.visit_id == visit.id)
     ).all():

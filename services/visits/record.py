@@ -41,6 +41,7 @@ from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import current_levels, recompute_households, recompute_residents, rows_by_id
 from services.rollups.contributions import (
+    SCORES,
     Progress,
     ResidentFacts,
     VisitFacts,
@@ -76,6 +77,7 @@ class ResidentInput:
     evidence: dict[str, str] = field(default_factory=dict)  # skill -> e.g. the dossier code
     reasons: dict[str, str] = field(default_factory=dict)  # skill -> why the level went down
     barriers: dict[str, object] = field(default_factory=dict)
+    satisfaction: int | None = None  # 1–5, optional, only for a resident guided at this visit
 
 
 @dataclass
@@ -216,6 +218,11 @@ def _resident_problems(
     for kind in item.guidance:
         if kind not in _GUIDANCE_KINDS:
             problems.append(FieldProblem(f"{prefix}.guidance", "err.invalid_choice"))
+    if item.satisfaction is not None:
+        if type(item.satisfaction) is not int or item.satisfaction not in SCORES:
+            problems.append(FieldProblem(f"{prefix}.satisfaction", "err.invalid_choice"))
+        elif not item.guidance:
+            problems.append(FieldProblem(f"{prefix}.satisfaction", "err.rating_needs_guidance"))
     current = people.levels[item.resident_id]
     for skill, level in item.levels.items():
         key = f"{prefix}.{skill}"
@@ -268,11 +275,22 @@ def find_by_key(session: Session, key: str) -> int | None:
     return session.exec(select(Visit.id).where(Visit.idempotency_key == key)).scalar()
 
 
+def _own_by_key(session: Session, actor: Actor, key: str) -> int | None:
+    """The visit this actor already saved with this form key (a resend), None when there is none. A key
+    used by someone else's visit is refused: it must not reveal that visit's id (or that it exists)."""
+    row = session.exec(select(Visit.id, Visit.created_by).where(Visit.idempotency_key == key)).first()
+    if row is None:
+        return None
+    if row[1] != actor.user_id:
+        raise ValidationFailed([FieldProblem("form", "err.invalid_form")])
+    return row[0]
+
+
 def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
     """Write one visit with everything it implies. Returns its id; the same key twice returns the
     first visit's id and writes nothing more (double tap, resubmit after a dropped connection)."""
     require_role(actor, *WRITER_ROLES)
-    existing = find_by_key(session, data.idempotency_key)
+    existing = _own_by_key(session, actor, data.idempotency_key)
     if existing is not None:
         return existing
     _held = lock_visit_rows(  # kept referenced: the locked rows stay in the session for reuse
@@ -306,7 +324,7 @@ def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
             session.flush()
     except IntegrityError:
         # Another request with the same key committed first: that one is the visit.
-        existing = find_by_key(session, data.idempotency_key)
+        existing = _own_by_key(session, actor, data.idempotency_key)
         if existing is None:
             raise
         return existing
@@ -379,7 +397,7 @@ def write_visit_rows(
     presence, guidance, events = [], [], []
     for item in data.residents:
         rid = item.resident_id
-        presence.append({"visit_id": visit.id, "resident_id": rid})
+        presence.append({"visit_id": visit.id, "resident_id": rid, "satisfaction": item.satisfaction})
         guidance.extend(
             {"visit_id": visit.id, "resident_id": rid, "kind": k} for k in sorted(set(item.guidance))
         )
@@ -420,9 +438,12 @@ def write_visit_rows(
 def written_visit_facts(visit: Visit, data: VisitInput, members: list[int], events: list[dict]) -> VisitFacts:
     """`visit_facts` of a visit just written, from the rows themselves rather than read back."""
     kinds: dict[str, int] = defaultdict(int)
+    ratings: dict[int, int] = defaultdict(int)
     for item in data.residents:
         for kind in set(item.guidance):
             kinds[kind] += 1
+        if item.satisfaction is not None:
+            ratings[item.satisfaction] += 1
     return VisitFacts(
         active=visit.status == VisitStatus.ACTIVE,
         day=visit.visited_on,
@@ -434,6 +455,8 @@ def written_visit_facts(visit: Visit, data: VisitInput, members: list[int], even
         guidance=dict(kinds),
         skills_mastered=sum(1 for e in events if e["level"] == 3 and e["previous_level"] < 3),
         dossiers=sum(1 for e in events if e["skill"] == "submit" and e["evidence"]),
+        team_id=visit.team_id,
+        ratings=dict(ratings),
     )
 
 

@@ -11,7 +11,7 @@ from core.clock import today
 from core.i18n import t
 from core.text import search_key
 from models.db import make_engine, read_session
-from models.tables import Household, Resident, User, Visit
+from models.tables import Household, Resident, User, Visit, VisitResident
 from services.access import load_actor
 from services.visits.queries import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
@@ -86,6 +86,23 @@ def session_count(env: dict[str, str]) -> int:
         engine.dispose()
 
 
+def last_session_ratings(env: dict[str, str]) -> dict[int, int]:
+    """Resident id -> satisfaction saved with the latest session."""
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as s:
+            last = s.exec(select(func.max(Visit.id)).where(Visit.kind == "session")).scalar_one()
+            return dict(
+                s.exec(
+                    select(VisitResident.resident_id, VisitResident.satisfaction).where(
+                        VisitResident.visit_id == last, VisitResident.satisfaction.is_not(None)
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
 def add_attendee(page: Page, rid: int, name: str) -> None:
     search = page.get_by_label(vi("journey.search"))
     search.fill(search_key(name))
@@ -122,10 +139,18 @@ def test_session_page_labels_fit_and_search_clears_after_saving(page: Page, demo
         "button", name=vi("journey.guide_short.guide_submit")
     ).click()
     wait_idle(page)
+    # Satisfaction after guidance (issue #11): the guided attendee's five buttons, one tap.
+    stars = page.locator(f"[class*='-r{first}-rating']")
+    stars.get_by_role("radio", name="4 ★", exact=True).click()
+    wait_idle(page)
+    assert page.evaluate(CUT_LABELS, f"[class*='-r{first}-rating'] button") == []
+    stars.scroll_into_view_if_needed()
+    shot(page, "session-rating-768x1024")
     page.get_by_role("button", name=vi("journey.save")).click()
     wait_idle(page)
     expect(page.get_by_test_id("stAlertContentSuccess").first).to_be_visible()
     assert session_count(demo_env) == before + 1
+    assert last_session_ratings(demo_env) == {first: 4}
     expect(page.get_by_label(vi("journey.search"))).to_have_value("")
     expect(page.get_by_text(vi("journey.attendees", n=0))).to_be_visible()
     shot(page, "session-saved-768x1024")

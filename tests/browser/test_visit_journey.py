@@ -15,7 +15,7 @@ from core.clock import today
 from core.i18n import t
 from core.text import search_key
 from models.db import make_engine, read_session
-from models.tables import Household, Resident, ResidentSkill, User, Visit
+from models.tables import Household, Resident, ResidentSkill, User, Visit, VisitResident
 from services.access import load_actor
 from services.visits.queries import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
@@ -120,6 +120,22 @@ def new_visits(env: dict[str, str], after_id: int) -> list[tuple]:
         engine.dispose()
 
 
+def ratings_of(env: dict[str, str], visit_id: int) -> dict[int, int]:
+    """The satisfaction ratings saved with a visit: resident id -> score."""
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as s:
+            return dict(
+                s.exec(
+                    select(VisitResident.resident_id, VisitResident.satisfaction).where(
+                        VisitResident.visit_id == visit_id, VisitResident.satisfaction.is_not(None)
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
 def present_box(page: Page, rid: int):
     return page.locator(f"[class*='-r{rid}-present'] input")
 
@@ -171,8 +187,20 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
             expect(present_box(page, later)).not_to_be_checked()
     for rid, _skill, _level in target["plan"]:
         expect(present_box(page, rid)).to_be_checked()
-    # Both groups are labelled: what was guided, what they can do now (issue 8, item 9).
+    # Satisfaction after guidance (issue #11): one tap on the guided resident's five big buttons.
     first = target["plan"][0][0]
+    stars = page.locator(f"[class*='-r{first}-rating']")
+    stars.get_by_role("radio", name="5 ★", exact=True).click()
+    taps += 1
+    wait_idle(page)
+    boxes = stars.get_by_role("radio").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height,"
+        " e.scrollWidth > e.clientWidth + 1])"
+    )
+    assert len(boxes) == 5 and all(w >= 60 and h >= 44 and not cut for w, h, cut in boxes), boxes
+    stars.scroll_into_view_if_needed()
+    shot(page, "visit-rating-768x1024")
+    # Both groups are labelled: what was guided, what they can do now (issue 8, item 9).
     block = page.locator(f"[class*='-r{first}-guidance']")
     expect(block.get_by_text(vi("visit_form.guided"), exact=True)).to_be_visible()
     expect(page.get_by_text(vi("visit_form.can_do")).first).to_be_visible()
@@ -199,6 +227,7 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
     recorded = new_visits(demo_env, target["last_visit"])
     assert [(h, o) for _i, h, o in recorded] == [(target["id"], "done")]
     visit_id = recorded[0][0]
+    assert ratings_of(demo_env, visit_id) == {first: 5}
 
     # ---- my recent visits, before and after a reload
     page.get_by_test_id("stMainBlockContainer").get_by_role("link", name=vi("journey.open_my_visits")).click()

@@ -141,6 +141,11 @@ def test_0006_and_0007_backfill_the_overview_rollups_exactly(engine):
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    # Going down to 0005 drops the satisfaction ratings (0008) the demo data holds: none come back.
+    expected["rollup_team_rating"] = {}
+    expected["rollup_dated"] = {
+        k: v for k, v in expected["rollup_dated"].items() if not k[1].startswith("rating_")
+    }
     with write_session(engine) as session:
         assert rollups.compare(session) == []
         assert rollups.stored(session) == expected

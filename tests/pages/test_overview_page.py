@@ -310,3 +310,60 @@ def test_trend_conversion_and_the_weeks_change_are_drawn_from_the_service(world,
     coverage = next(d.value for d in at.dataframe if vi("ov.chart.overdue") in d.value.columns)
     assert set(coverage[vi("ov.chart.overdue")]) == {0}
     assert ids["A1"]
+
+
+def test_satisfaction_shows_the_areas_average_count_and_each_area_and_team(world, sqlite_engine):
+    """Three residents of A1 guided today by the volunteer rate 5, 4 and 2: the commune leader's page
+    shows 11 / 3 = 3,7 of 5 from 3 ratings, 67 % satisfied; the table lists village A2 and the team
+    with their ratings, A2 with none."""
+    from sqlalchemy import select
+
+    from models.tables import Household, Resident
+    from services.visits.record import ResidentInput, VisitInput, record_visit
+
+    ids, users = world["ids"], world["users"]
+    at = open_overview(users["leader"])  # before any rating: said so, no chart
+    assert vi("ov.sat.none") in [i.value for i in at.info]
+    assert vi("ov.sat.average") not in [m.label for m in at.metric]
+    with read_session(sqlite_engine) as s:
+        people = s.exec(
+            select(Resident.id, Resident.household_id)
+            .join(Household, Household.id == Resident.household_id)
+            .where(Household.village_id == ids["A1"])
+            .order_by(Resident.full_name)
+        ).all()
+    assert len({household for _rid, household in people}) == 1 and len(people) == 3
+    with write_session(sqlite_engine) as s:
+        record_visit(
+            s,
+            actor=f.actor_for(sqlite_engine, users["volunteer"]),
+            data=VisitInput(
+                "page-satisfaction",
+                f.today_minus(0),
+                "home",
+                "done",
+                household_id=people[0][1],
+                residents=[
+                    ResidentInput(rid, guidance={"guide_pay"}, satisfaction=score)
+                    for (rid, _household), score in zip(people, (5, 4, 2), strict=True)
+                ],
+            ),
+        )
+    svc.clear_cache()
+    at = open_overview(users["leader"])
+    assert not at.exception, at.exception
+    assert metric(at, "ov.sat.average") == "3,7 / 5"
+    assert vi("ov.sat.average_help", n="3", share="67%") in [c.value for c in at.caption]
+    assert vi("ov.sat.none") not in [i.value for i in at.info]
+    with read_session(sqlite_engine) as s:
+        data = svc.overview(
+            s, actor=f.actor_for(sqlite_engine, users["leader"]), period=svc.this_week(), use_cache=False
+        )
+    assert data.satisfaction.by_score == (0, 1, 0, 1, 1)
+    at.toggle(key="ov.table.satisfaction").set_value(True).run()
+    table = next(d.value for d in at.dataframe if vi("ov.sat.ratings") in d.value.columns)
+    assert list(table[vi("ov.sat.name")]) == [r.name for r in data.satisfaction_rows]
+    assert list(table[vi("ov.sat.name")]) == ["Thôn Hai", "Thôn Một", "Tổ CNS"]
+    assert list(table[vi("ov.sat.ratings")]) == [0, 3, 3]
+    assert table[vi("ov.sat.average")].round(2).fillna(-1).tolist() == [-1, 3.67, 3.67]
+    assert list(table[vi("ov.sat.score", score=4)]) == [0, 1, 1]

@@ -1,7 +1,9 @@
 """The report (issue #11): periods as written; figures as they stood at the end of the period and of the
 one before; the XLSX read back equals the overview's figures (real numbers, % formats, frozen header,
-area and period on every sheet); the PDF's text holds the area and the headline figures, its fonts are
-embedded and its charts are images; scope: a volunteer cannot report on a commune."""
+area and period on every sheet); satisfaction after guidance for the period and the one before, and per
+child area and team, as the overviews counted it; the PDF's text holds the area and the headline
+figures, its fonts are embedded and its charts are images; scope: a volunteer cannot report on a
+commune."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from services import overview as ov
 from services import reports
 from services.errors import PermissionDenied, ValidationFailed
 from services.printing.report_pdf import report_pdf
-from tests.services.test_overview_progress import _world
+from services.visits.record import ResidentInput
+from tests.services.test_overview_progress import _visit, _world
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +82,7 @@ def test_the_workbook_holds_the_overviews_numbers(engine):
     heading = t(
         "report.heading", "vi", area="Xã An", start=f"{period.start:%d/%m/%Y}", end=f"{period.end:%d/%m/%Y}"
     )
-    assert len(book.sheetnames) == 5
+    assert len(book.sheetnames) == 6
     for sheet in book.worksheets:
         assert sheet["A1"].value == heading  # area and period on every sheet
         assert sheet.freeze_panes == "A4"
@@ -134,3 +137,73 @@ def test_who_may_produce_which_report(engine):
         # Vietnamese order: Thôn Hai, Thôn Một.
         assert [o.id for o in reports.report_areas(s, actor=w["vol1"])] == [w["A2"], w["A1"]]
         assert next(o.id for o in reports.report_areas(s, actor=w["leader"])) == w["A"]
+
+
+def _rated_world(engine):
+    """The world, plus ratings: r1 rates 4 and r3 rates 2 at visits yesterday (this period of 4 weeks),
+    r1 rated 5 at T-29 (the period before: T-55 to T-28)."""
+    w = _world(engine)
+    _visit(engine, w["vol1"], "s1", w["hh1"], 1, [ResidentInput(w["r1"], {"guide_submit"}, satisfaction=4)])
+    _visit(engine, w["vol2"], "s2", w["hh2"], 1, [ResidentInput(w["r3"], {"guide_pay"}, satisfaction=2)])
+    _visit(engine, w["vol1"], "s0", w["hh1"], 29, [ResidentInput(w["r1"], {"guide_pay"}, satisfaction=5)])
+    return w
+
+
+def test_satisfaction_in_the_workbook_equals_the_overviews(engine):
+    w = _rated_world(engine)
+    r = _report(engine, w["leader"], w["A"], ov.last_4_weeks())
+    assert (r.current.satisfaction.by_score, r.previous.satisfaction.by_score) == (
+        (0, 1, 0, 1, 0),
+        (0,) * 4 + (1,),
+    )
+    book = load_workbook(io.BytesIO(reports.report_xlsx(r)))
+    headline = {row[0].value: row for row in book[t("report.t.headline", "vi")].iter_rows(min_row=4)}
+    count, average, satisfied = (
+        headline[t(key, "vi")] for key in ("report.sat.count", "report.sat.average", "report.sat.satisfied")
+    )
+    assert [c.value for c in count[1:]] == [2, 1]
+    assert [c.value for c in average[1:]] == [3.0, 5.0]
+    assert average[1].number_format == reports.DEC == "0.00"
+    assert [c.value for c in satisfied[1:]] == [0.5, 1.0] and satisfied[1].number_format == "0.0%"
+    sheet = book[t("report.t.satisfaction", "vi")]
+    assert sheet.freeze_panes == "A4"  # and the area and period above, as on every sheet
+    assert [c.value for c in sheet[3]] == [
+        t("ov.sat.name", "vi"),
+        t("ov.chart.owner_kind", "vi"),
+        t("ov.sat.ratings", "vi"),
+        t("ov.sat.average", "vi"),
+        t("ov.sat.satisfied", "vi"),
+        *(t("ov.sat.score", "vi", score=score) for score in range(1, 6)),
+    ]
+    got = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=4)]
+    assert got == [
+        (
+            row.name,
+            t("ov.chart.team" if row.owner == "team" else "ov.chart.area", "vi"),
+            row.ratings.count,
+            row.ratings.average,
+            row.ratings.satisfied_share,
+            *row.ratings.by_score,
+        )
+        for row in r.current.satisfaction_rows
+    ]
+    # Villages A2 (none) and A1 (both ratings), then team T1 (both: its volunteers' visits).
+    assert got == [
+        ("Thôn Hai", "Địa bàn", 0, None, None, 0, 0, 0, 0, 0),
+        ("Thôn Một", "Địa bàn", 2, 3.0, 0.5, 0, 1, 0, 1, 0),
+        ("Tổ Một", "Tổ", 2, 3.0, 0.5, 0, 1, 0, 1, 0),
+    ]
+    row = next(sheet.iter_rows(min_row=5, max_row=5))
+    assert (row[2].number_format, row[3].number_format, row[4].number_format) == ("#,##0", "0.00", "0.0%")
+
+
+def test_the_pdf_holds_the_satisfaction_line_and_table(engine):
+    w = _rated_world(engine)
+    r = _report(engine, w["leader"], w["A"], ov.last_4_weeks())
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(report_pdf(r))).pages)
+    lines = text.splitlines()
+    assert f"{t('report.sat.average', 'vi')} 3,00 5,00" in lines
+    assert f"{t('report.sat.satisfied', 'vi')} 50,0% 100,0%" in lines
+    assert t("report.t.satisfaction", "vi") in lines
+    assert "Thôn Hai Địa bàn 0 – – 0 0 0 0 0" in lines
+    assert "Tổ Một Tổ 2 3,00 50,0% 0 1 0 1 0" in lines

@@ -279,3 +279,95 @@ def test_conversion_grid_shows_each_share_with_the_residents_behind_it():
     assert vi("ov.chart.team") in members.table().columns
     assert len(csv_rows(members)) == len(SKILLS)
     assert members.key == "conversion_member" and teams.key == "conversion_team"
+
+
+def test_satisfaction_draws_each_area_then_team_with_its_average_and_no_bar_without_a_rating():
+    from services.satisfaction import RatingRow, Ratings
+
+    rows = [
+        RatingRow("area", 1, "Thôn Một", Ratings((0, 0, 1, 4, 7))),
+        RatingRow("area", 2, "Thôn Hai", Ratings()),
+        RatingRow("team", 9, "Tổ công nghệ số cộng đồng Xóm Đồi – Xóm Cốc", Ratings((1, 1, 2, 3, 2))),
+    ]
+    spec = charts.satisfaction(rows, vi)
+    frame = spec.frame.astype(object).where(spec.frame.notna(), None)  # NaN (no average) as None
+    assert frame.to_dict("records") == [
+        {
+            "owner": "area",
+            "owner_label": "Địa bàn",
+            "owner_id": 1,
+            "name": "Thôn Một",
+            "ratings": 12,
+            "average": 4.5,
+            "average_label": "4,50",
+            "satisfied": 0.9167,
+            "score_1": 0,
+            "score_2": 0,
+            "score_3": 1,
+            "score_4": 4,
+            "score_5": 7,
+            "label_at": 4.5,
+            "label": "4,5 · 12 lượt đánh giá",
+        },
+        {
+            "owner": "area",
+            "owner_label": "Địa bàn",
+            "owner_id": 2,
+            "name": "Thôn Hai",
+            "ratings": 0,
+            "average": None,
+            "average_label": "–",
+            "satisfied": None,
+            "score_1": 0,
+            "score_2": 0,
+            "score_3": 0,
+            "score_4": 0,
+            "score_5": 0,
+            "label_at": 0.0,
+            "label": "chưa có đánh giá",
+        },
+        {
+            "owner": "team",
+            "owner_label": "Tổ",
+            "owner_id": 9,
+            "name": "Tổ công nghệ số cộng đồng Xóm Đồi – Xóm Cốc",
+            "ratings": 9,
+            "average": 3.44,  # 31 / 9
+            "average_label": "3,44",
+            "satisfied": 0.5556,
+            "score_1": 1,
+            "score_2": 1,
+            "score_3": 2,
+            "score_4": 3,
+            "score_5": 2,
+            "label_at": 3.44,
+            "label": "3,4 · 9 lượt đánh giá",
+        },
+    ]
+    # What the chart draws is the frame; the bars leave out the row with no rating (no zero bar).
+    assert [r["name"] for r in drawn(spec)] == [r.name for r in rows]
+    layers = spec.chart.to_dict()["layer"]
+    assert layers[0]["mark"]["type"] == "bar"
+    assert layers[0]["transform"] == [{"filter": "(datum.ratings > 0)"}]
+    assert layers[0]["encoding"]["x"]["scale"]["domain"] == [0, 5]
+    assert [layer["mark"]["type"] for layer in layers] == ["bar", "text", "text", "text"]
+    assert layers[1]["mark"]["color"] == "white"  # 4,5 and 3,44: inside their bars
+    assert layers[3]["transform"] == [{"filter": "(datum.ratings === 0)"}]
+    assert layers[3]["mark"]["fontStyle"] == "italic"
+    assert layers[0]["encoding"]["color"]["legend"] == {"title": "Loại"}  # areas and teams told apart
+    table = spec.table()
+    assert list(table.columns) == [
+        "Địa bàn / tổ",
+        "Lượt đánh giá",
+        "Điểm trung bình",
+        "Tỷ lệ hài lòng (4–5 điểm)",
+        "1 điểm",
+        "2 điểm",
+        "3 điểm",
+        "4 điểm",
+        "5 điểm",
+    ]
+    assert csv_rows(spec).fillna(-1).values.tolist() == table.fillna(-1).values.tolist()
+    english = charts.satisfaction(rows[:1], lambda key, **p: translate(key, "en", **p), comma=False)
+    assert english.frame["label"].tolist() == ["4.5 · 12 ratings"]
+    assert english.chart.to_dict()["layer"][0]["encoding"]["color"]["legend"] is None  # areas only

@@ -215,3 +215,28 @@ def test_household_card(engine):
     assert card.residents[1].first_guided_on == f.today_minus(1)
     assert card.last_visited_on == f.today_minus(1) and card.follow_up_on == f.today_minus(-3)
     assert len(card.recent_visits) == 1 and card.recent_visits[0].residents == 1
+
+
+def test_household_card_masks_phones_for_roles_that_do_not_call(engine):
+    """Issue #12 item 17: leaders and admins get the card with phones masked by the service."""
+    w = _world(engine)
+    hh = f.create_household(engine, village_id=w["A1"], address="Số 7")
+    with write_session(engine) as s:
+        s.get(Household, hh).phone = "0912345678"
+    f.create_resident(engine, household_id=hh, full_name="Vũ Văn Nam", phone="0987654321")
+    leader = f.actor_for(engine, f.create_user(engine, role="leader", area_code="A"))
+    admin = f.actor_for(engine, f.create_user(engine, role="admin", area_code="P"))
+    with read_session(engine) as s:
+        seen = {
+            name: household_card(s, actor=actor, household_id=hh)
+            for name, actor in (
+                ("vol", w["vol"]),
+                ("coord", w["coord_a"]),
+                ("leader", leader),
+                ("admin", admin),
+            )
+        }
+    for name in ("vol", "coord"):
+        assert (seen[name].phone, seen[name].residents[0].phone) == ("0912345678", "0987654321")
+    for name in ("leader", "admin"):
+        assert (seen[name].phone, seen[name].residents[0].phone) == ("*******678", "*******321")

@@ -41,7 +41,10 @@ visit_op = st.tuples(
     st.just("visit"),
     st.integers(0, 5),  # household index
     st.sampled_from(["done", "done", "nobody_home", "come_back"]),
-    st.lists(st.tuples(st.integers(0, 3), guidance, levels, barriers), max_size=3),
+    st.lists(
+        st.tuples(st.integers(0, 3), guidance, levels, barriers, st.one_of(st.none(), st.integers(1, 5))),
+        max_size=3,
+    ),
     st.integers(0, 20),  # days ago
     st.booleans(),  # session instead of a home visit
 )
@@ -95,15 +98,17 @@ def test_random_writes_keep_rollups_equal_to_a_recount(ops, sqlite_template, tmp
             hh = households[h_index % len(households)]
             members = residents[hh]
             chosen = {}
-            for r_index, g, lv, b in people:
+            for r_index, g, lv, b, rating in people:
                 if members:
                     rid = members[r_index % len(members)]
+                    guided = set(g) if outcome == "done" else set()
                     chosen[rid] = ResidentInput(
                         rid,
-                        guidance=set(g) if outcome == "done" else set(),
+                        guidance=guided,
                         levels=lv if outcome == "done" else {},
                         reasons=dict.fromkeys(lv, "re-checked"),
                         barriers=b,
+                        satisfaction=rating if guided else None,
                     )
             data = VisitInput(
                 idempotency_key=f"k{next(keys)}",

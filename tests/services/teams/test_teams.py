@@ -479,3 +479,19 @@ def test_every_proposed_move_narrows_the_gap(world):
     for village in reassigned:
         undone = {**after, village: holders[village]}
         assert _gap(_per_member(households, undone, members)) - _gap(per_after) >= 0.5, village
+
+
+def test_a_volunteer_cannot_list_the_communes_villages(engine):
+    """Issue #12 item 19: commune_villages (assignment choices, households per village) is for the people
+    who assign teams; a volunteer sees their own team's villages elsewhere."""
+    ids = f.create_tree(engine)
+    team = f.create_team(engine, area_id=ids["A"], village_ids=(ids["A1"],))
+    volunteer = f.actor_for(engine, f.create_user(engine, role="volunteer", area_code="A", team_id=team))
+    leader = f.actor_for(engine, f.create_user(engine, role="leader", area_code="A"))
+    with read_session(engine) as s:
+        with pytest.raises(PermissionDenied):
+            svc.commune_villages(s, actor=volunteer, commune_id=ids["A"])
+        assert {v.id for v in svc.commune_villages(s, actor=leader, commune_id=ids["A"])} == {
+            ids["A1"],
+            ids["A2"],
+        }

@@ -2,6 +2,7 @@
 attendees from many households, and scope."""
 
 import pytest
+from sqlalchemy import func, select
 
 from core.clock import today
 from models.db import read_session, write_session
@@ -97,4 +98,21 @@ def test_scope_refusals_for_visits(engine):
         correct_visit(s, actor=w["vol"], visit_id=vid, data=_input(w, "sc-c", household=hh_b))
     with read_session(engine) as s:
         assert all(v.id != vid for v in recent_visits(s, actor=w["vol_b"]))
+    _assert_exact(engine)
+
+
+def test_another_users_form_key_is_refused_without_revealing_the_visit(engine):
+    """Issue #12 item 19: resending someone else's idempotency key (another area's visit) used to
+    return that visit's id; it is refused now and writes nothing. The owner's resend still returns it."""
+    w = _world(engine)
+    vid = _record(engine, w["vol"], _input(w, "owned-key", residents=[ResidentInput(w["r1"], {"guide_pay"})]))
+    hh_b = f.create_household(engine, village_id=w["B1"])
+    probe = _input(w, "owned-key", household=hh_b)
+    for intruder in (w["vol_b"], w["coord_b"], w["mate"]):
+        with pytest.raises(ValidationFailed) as err:
+            _record(engine, intruder, probe)
+        assert [(p.field, p.key) for p in err.value.problems] == [("form", "err.invalid_form")]
+    assert _record(engine, w["vol"], _input(w, "owned-key")) == vid
+    with read_session(engine) as s:
+        assert s.exec(select(func.count()).select_from(Visit)).scalar_one() == 1
     _assert_exact(engine)
