@@ -267,3 +267,9 @@ PERIOD: dict[str, str] = {
     "quarter": N_("ov.period.quarter"),
     "range": N_("ov.period.range"),
 }
+
+# A submitted dossier's kind, as the national portal labels online public services.
+DOSSIER_KIND: dict[str, str] = {
+    "full": N_("visit_form.dossier_full"),
+    "partial": N_("visit_form.dossier_partial"),
+}

@@ -125,6 +125,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "observed_on",
         "visit_id",
         "evidence",
+        "dossier_kind",
         "active",
         "recorded_by",
         "recorded_at",

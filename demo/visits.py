@@ -44,6 +44,7 @@ FOLLOW_UP_AFTER_DONE = (0.85, 0.7, 0.55, 0.4, 0.25, 0.1)  # by the number of vis
 MAX_HOME_VISITS = 6
 RATING_SHARE = 0.6  # of the residents guided at a visit, those who give a satisfaction rating
 RATING_WEIGHTS = (2, 4, 14, 38, 42)  # of the scores 1 to 5: mostly satisfied, a few not
+DOSSIER_KIND_WEIGHTS = (65, 25, 10)  # toàn trình, một phần, not recorded
 
 
 @dataclass
@@ -228,6 +229,7 @@ class VisitRows:
         # Ratings draw from their own generator (still fixed by the seed), so adding them left every
         # other row of a given seed as it was.
         self._ratings = random.Random(f"ratings-{ctx.seed}-{commune.id}")
+        self._kinds = random.Random(f"dossier-kinds-{ctx.seed}-{commune.id}")  # the same for dossier kinds
 
     def add(self, visit: PlannedVisit) -> None:
         ctx, staff = self.ctx, self.staff
@@ -289,6 +291,7 @@ class VisitRows:
                     self.ctx.day(day),
                     vid,
                     dossier,
+                    _dossier_kind(self._kinds) if dossier else None,
                     True,
                     created_by,
                     self.ctx.now,
@@ -313,6 +316,11 @@ def record_visits(
     for visit in visits:
         rows.add(visit)
     return rows
+
+
+def _dossier_kind(rng: random.Random) -> str | None:
+    """Most dossiers submitted during a visit are for a full-online service; some are not said."""
+    return rng.choices(("full", "partial", None), DOSSIER_KIND_WEIGHTS)[0]
 
 
 def _rating(rng: random.Random) -> int | None:

@@ -261,6 +261,8 @@ class SkillEvent(SQLModel, table=True):
     observed_on: date
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     evidence: str | None = Field(default=None, max_length=200)
+    # With a dossier code: "full" (dịch vụ công trực tuyến toàn trình) or "partial" (một phần).
+    dossier_kind: str | None = Field(default=None, max_length=8)
     reason: str | None = Field(default=None, max_length=500)  # required when the level goes down
     active: bool = True  # False once its visit is withdrawn or corrected away
     recorded_by: int = Field(foreign_key="app_user.id")
@@ -449,6 +451,8 @@ class RollupMemberDay(SQLModel, table=True):
     guide_apps: int = 0
     skills_mastered: int = 0
     dossiers: int = 0
+    dossiers_full: int = 0
+    dossiers_partial: int = 0
 
 
 class RollupAreaWeek(SQLModel, table=True):
@@ -466,6 +470,8 @@ class RollupAreaWeek(SQLModel, table=True):
     guide_apps: int = 0
     skills_mastered: int = 0
     dossiers: int = 0
+    dossiers_full: int = 0
+    dossiers_partial: int = 0
 
 
 class RollupDated(SQLModel, table=True):

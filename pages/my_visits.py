@@ -185,6 +185,7 @@ def corrected_residents(form: str, c: Correcting, *, done: bool, slots: dict) ->
             guidance_default=old.guidance if old else None,
             levels_default={**resident.levels, **(old.levels if old else {})},
             evidence_default=(old.evidence.get(visit_form.EVIDENCE_SKILL, "") if old else ""),
+            dossier_kind_default=old.dossier_kind if old else None,
             reasons_default=old.reasons if old else None,
             rating_default=old.satisfaction if old else None,
             details=done,

@@ -42,6 +42,9 @@ UPWARD: dict[str, str] = {
     "residents_first_guided": N_("report.up.residents_first_guided"),
     "vneid2_to_date": N_("report.up.vneid2_to_date"),
     "dossiers_online": N_("report.up.dossiers_online"),
+    "dossiers_full": N_("report.up.dossiers_full"),
+    "dossiers_partial": N_("report.up.dossiers_partial"),
+    "dossiers_kind_unknown": N_("report.up.dossiers_kind_unknown"),
     "payments_mastered": N_("report.up.payments_mastered"),
     "feedback_mastered": N_("report.up.feedback_mastered"),
     "receive_mastered": N_("report.up.receive_mastered"),
@@ -210,10 +213,12 @@ def _upward(
             .group_by(RollupDated.measure)
         ).all()
     )
-    visits, dossiers = session.exec(
+    visits, dossiers, full, partial = session.exec(
         select(
             func.coalesce(func.sum(RollupAreaWeek.visits), 0),
             func.coalesce(func.sum(RollupAreaWeek.dossiers), 0),
+            func.coalesce(func.sum(RollupAreaWeek.dossiers_full), 0),
+            func.coalesce(func.sum(RollupAreaWeek.dossiers_partial), 0),
         ).where(
             RollupAreaWeek.area_id == area.id,
             RollupAreaWeek.week.between(week_start(period.start), period.end),
@@ -228,6 +233,9 @@ def _upward(
         "residents_first_guided": dated.get("guided", 0),
         "vneid2_to_date": indicators["vneid2_14plus"].numerator,
         "dossiers_online": dossiers,
+        "dossiers_full": full,
+        "dossiers_partial": partial,
+        "dossiers_kind_unknown": dossiers - full - partial,
         "payments_mastered": dated.get("pay", 0),
         "feedback_mastered": dated.get("feedback", 0),
         "receive_mastered": dated.get("receive", 0),

@@ -182,6 +182,7 @@ def resident_block(
     guidance_default: set[str] | None = None,
     levels_default: dict[str, int] | None = None,
     evidence_default: str = "",
+    dossier_kind_default: str | None = None,
     reasons_default: dict[str, str] | None = None,
     rating_default: int | None = None,
     caption: str | None = None,
@@ -213,8 +214,8 @@ def resident_block(
         slots[f"resident.{card.id}"] = st.empty()
         if not details:
             return None
-        guidance, evidence, barriers = _guidance_inputs(
-            key, card, guidance_default, evidence_default, slots, touched
+        guidance, (evidence, dossier_kind), barriers = _guidance_inputs(
+            key, card, guidance_default, (evidence_default, dossier_kind_default), slots, touched
         )
         levels = _level_inputs(key, current, levels_default or current, touched)
         reasons = _reason_inputs(key, card.id, current, levels, reasons_default or {}, slots)
@@ -229,6 +230,7 @@ def resident_block(
         reasons={k: v for k, v in reasons.items() if v.strip()},
         barriers=barriers,
         satisfaction=rating,
+        dossier_kind=dossier_kind if evidence.strip() else None,
     )
 
 
@@ -299,11 +301,12 @@ def _guidance_inputs(
     key: str,
     card: ResidentCard,
     guidance_default: set[str] | None,
-    evidence_default: str,
+    dossier_default: tuple[str, str | None],
     slots: dict[str, DeltaGenerator],
     touched: dict,
-) -> tuple[list[str], str, dict[str, object]]:
-    """The guidance chips ("what I guided"), and under «Thêm» the dossier code and the barriers."""
+) -> tuple[list[str], tuple[str, str | None], dict[str, object]]:
+    """The guidance chips ("what I guided"), and under «Thêm» the dossier code with its kind (toàn
+    trình / một phần, as the portal labels the service) and the barriers."""
     pills_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
     with pills_col:
         guidance = st.pills(
@@ -319,10 +322,21 @@ def _guidance_inputs(
         slots[f"resident.{card.id}.guidance"] = st.empty()
     with more_col, st.expander(t("journey.more")):
         evidence = st.text_input(
-            t("journey.evidence"), value=evidence_default, key=f"{key}.evidence", **touched
+            t("journey.evidence"), value=dossier_default[0], key=f"{key}.evidence", **touched
         )
+        kind = st.segmented_control(
+            t("visit_form.dossier_kind"),
+            options=list(labels.DOSSIER_KIND),
+            default=dossier_default[1] if dossier_default[1] in labels.DOSSIER_KIND else None,
+            format_func=lambda k: t(labels.DOSSIER_KIND[k]),
+            key=f"{key}.dossier_kind",
+            help=t("visit_form.dossier_kind_help"),
+            width="stretch",
+            **touched,
+        )
+        slots[f"resident.{card.id}.dossier_kind"] = st.empty()
         barriers = _barrier_inputs(key, card, slots, touched)
-    return guidance, evidence, barriers
+    return guidance, (evidence, kind), barriers
 
 
 def _reason_inputs(

@@ -60,7 +60,10 @@ ACTIVITY_COLUMNS = (
     "guide_apps",
     "skills_mastered",
     "dossiers",
+    "dossiers_full",
+    "dossiers_partial",
 )
+DOSSIER_KINDS = ("full", "partial")  # dịch vụ công trực tuyến toàn trình / một phần
 COHORT_COLUMNS = (
     "residents",
     "guided",
@@ -347,6 +350,7 @@ class VisitFacts:
     skills_mastered: int
     dossiers: int
     team_id: int | None = None
+    dossier_kinds: dict[str, int] = field(default_factory=dict)  # "full" / "partial" -> dossiers
     ratings: dict[int, int] = field(default_factory=dict)  # score -> residents who gave it
 
 
@@ -371,10 +375,18 @@ def visit_facts(session: Session, visit_id: int) -> VisitFacts:
     for _rid, kind in guidance_rows:
         kinds[kind] += 1
     events = session.exec(
-        select(SkillEvent.skill, SkillEvent.level, SkillEvent.previous_level, SkillEvent.evidence).where(
-            SkillEvent.visit_id == visit_id, SkillEvent.active.is_(True)
-        )
+        select(
+            SkillEvent.skill,
+            SkillEvent.level,
+            SkillEvent.previous_level,
+            SkillEvent.evidence,
+            SkillEvent.dossier_kind,
+        ).where(SkillEvent.visit_id == visit_id, SkillEvent.active.is_(True))
     ).all()
+    dossier_kinds: dict[str, int] = defaultdict(int)
+    for skill, _l, _p, evidence, kind in events:
+        if skill == "submit" and evidence and kind in DOSSIER_KINDS:
+            dossier_kinds[kind] += 1
     return VisitFacts(
         active=visit.status == "active",
         day=visit.visited_on,
@@ -384,10 +396,11 @@ def visit_facts(session: Session, visit_id: int) -> VisitFacts:
         residents_met=len(scores),
         residents_guided=len({rid for rid, _ in guidance_rows}),
         guidance=dict(kinds),
-        skills_mastered=sum(1 for _s, lvl, prev, _e in events if lvl == 3 and prev < 3),
-        dossiers=sum(1 for s, _l, _p, ev in events if s == "submit" and ev),
+        skills_mastered=sum(1 for _s, lvl, prev, _e, _k in events if lvl == 3 and prev < 3),
+        dossiers=sum(1 for s, _l, _p, ev, _k in events if s == "submit" and ev),
         team_id=visit.team_id,
         ratings=dict(ratings),
+        dossier_kinds=dict(dossier_kinds),
     )
 
 
@@ -404,6 +417,8 @@ def visit_contribution(facts: VisitFacts) -> Contribution:
         "guide_apps": facts.guidance.get(Guidance.APPS, 0),
         "skills_mastered": facts.skills_mastered,
         "dossiers": facts.dossiers,
+        "dossiers_full": facts.dossier_kinds.get("full", 0),
+        "dossiers_partial": facts.dossier_kinds.get("partial", 0),
     }
     out: Contribution = {}
     week = week_start(facts.day)

@@ -28,6 +28,7 @@ from services.rollups.contributions import (
     ACTIVITY_COLUMNS,
     ADULT_AGE,
     COHORT_COLUMNS,
+    DOSSIER_KINDS,
     FOLLOW_UP,
     NOT_MASTERED,
     ONLINE_SERVICE_SKILLS,
@@ -279,6 +280,23 @@ def _activity_by_visit_group(session: Session) -> dict[tuple, dict[str, int]]:
                     else_=0,
                 )
             ).label("d"),
+            *[
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                SkillEvent.skill == "submit",
+                                SkillEvent.evidence.is_not(None),
+                                SkillEvent.evidence != "",
+                                SkillEvent.dossier_kind == kind,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ).label(f"d_{kind}")
+                for kind in DOSSIER_KINDS
+            ],
         )
         .where(SkillEvent.active.is_(True), SkillEvent.visit_id.is_not(None))
         .group_by(SkillEvent.visit_id)
@@ -292,6 +310,7 @@ def _activity_by_visit_group(session: Session) -> dict[tuple, dict[str, int]]:
         *[func.sum(func.coalesce(guided.c[g.value], 0)) for g in Guidance],
         func.sum(func.coalesce(events.c.m, 0)),
         func.sum(func.coalesce(events.c.d, 0)),
+        *[func.sum(func.coalesce(events.c[f"d_{kind}"], 0)) for kind in DOSSIER_KINDS],
     )
 
     def base(*extra):

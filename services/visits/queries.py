@@ -78,6 +78,7 @@ class ResidentDraft:
     evidence: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     satisfaction: int | None = None
+    dossier_kind: str | None = None
 
 
 @dataclass
@@ -233,6 +234,7 @@ def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
         draft.levels[event.skill] = event.level
         if event.evidence:
             draft.evidence[event.skill] = event.evidence
+            draft.dossier_kind = event.dossier_kind or draft.dossier_kind
         if event.reason:
             draft.reasons[event.skill] = event.reason
     members = list(

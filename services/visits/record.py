@@ -41,6 +41,7 @@ from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import current_levels, recompute_households, recompute_residents, rows_by_id
 from services.rollups.contributions import (
+    DOSSIER_KINDS,
     SCORES,
     Progress,
     ResidentFacts,
@@ -65,6 +66,7 @@ BARRIER_FIELDS = (
 WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
 _GUIDANCE_KINDS = {g.value for g in GUIDANCE_KINDS}
 _SKILL_CODES = {s.value for s in SKILLS}
+EVIDENCE_SKILL = "submit"  # the skill whose evidence is a submitted dossier's code
 
 
 @dataclass
@@ -78,6 +80,7 @@ class ResidentInput:
     reasons: dict[str, str] = field(default_factory=dict)  # skill -> why the level went down
     barriers: dict[str, object] = field(default_factory=dict)
     satisfaction: int | None = None  # 1–5, optional, only for a resident guided at this visit
+    dossier_kind: str | None = None  # with a dossier code: "full" (toàn trình) or "partial" (một phần)
 
 
 @dataclass
@@ -218,6 +221,11 @@ def _resident_problems(
     for kind in item.guidance:
         if kind not in _GUIDANCE_KINDS:
             problems.append(FieldProblem(f"{prefix}.guidance", "err.invalid_choice"))
+    if item.dossier_kind is not None:
+        if item.dossier_kind not in DOSSIER_KINDS:
+            problems.append(FieldProblem(f"{prefix}.dossier_kind", "err.invalid_choice"))
+        elif not (item.evidence.get(EVIDENCE_SKILL) or "").strip():
+            problems.append(FieldProblem(f"{prefix}.dossier_kind", "err.dossier_kind_needs_code"))
     if item.satisfaction is not None:
         if type(item.satisfaction) is not int or item.satisfaction not in SCORES:
             problems.append(FieldProblem(f"{prefix}.satisfaction", "err.invalid_choice"))
@@ -419,6 +427,7 @@ def write_visit_rows(
                     "observed_on": visit.visited_on,
                     "visit_id": visit.id,
                     "evidence": evidence,
+                    "dossier_kind": item.dossier_kind if evidence and skill.value == EVIDENCE_SKILL else None,
                     "reason": (item.reasons.get(skill.value) or "").strip() or None,
                     "active": True,
                     "recorded_by": actor.user_id,
@@ -444,6 +453,10 @@ def written_visit_facts(visit: Visit, data: VisitInput, members: list[int], even
             kinds[kind] += 1
         if item.satisfaction is not None:
             ratings[item.satisfaction] += 1
+    dossier_kinds: dict[str, int] = defaultdict(int)
+    for e in events:
+        if e["skill"] == EVIDENCE_SKILL and e["evidence"] and e["dossier_kind"]:
+            dossier_kinds[e["dossier_kind"]] += 1
     return VisitFacts(
         active=visit.status == VisitStatus.ACTIVE,
         day=visit.visited_on,
@@ -457,6 +470,7 @@ def written_visit_facts(visit: Visit, data: VisitInput, members: list[int], even
         dossiers=sum(1 for e in events if e["skill"] == "submit" and e["evidence"]),
         team_id=visit.team_id,
         ratings=dict(ratings),
+        dossier_kinds=dict(dossier_kinds),
     )
 
 

@@ -15,7 +15,7 @@ from core.clock import today
 from core.i18n import t
 from core.text import search_key
 from models.db import make_engine, read_session
-from models.tables import Household, Resident, ResidentSkill, User, Visit, VisitResident
+from models.tables import Household, Resident, ResidentSkill, SkillEvent, User, Visit, VisitResident
 from services.access import load_actor
 from services.visits.queries import is_child
 from tests.browser.conftest import DEMO_PASSWORD, DEMO_USERS, wait_idle
@@ -136,6 +136,24 @@ def ratings_of(env: dict[str, str], visit_id: int) -> dict[int, int]:
         engine.dispose()
 
 
+def dossiers_of(env: dict[str, str], visit_id: int) -> list[tuple]:
+    """(resident, dossier code, kind) of a visit's active skill events carrying a dossier code."""
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as s:
+            return list(
+                s.exec(
+                    select(SkillEvent.resident_id, SkillEvent.evidence, SkillEvent.dossier_kind).where(
+                        SkillEvent.visit_id == visit_id,
+                        SkillEvent.active.is_(True),
+                        SkillEvent.evidence.is_not(None),
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
 def present_box(page: Page, rid: int):
     return page.locator(f"[class*='-r{rid}-present'] input")
 
@@ -243,6 +261,24 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
     # ---- a correction: saved from the bottom of the long form, confirmed in view
     page.locator(f".{css_key(f'my_visits.edit.{visit_id}')} button").click()
     wait_idle(page)
+    # The dossier submitted during the visit, with its kind (toàn trình / một phần) under «Thêm».
+    page.get_by_text(vi("journey.more")).first.click()
+    wait_idle(page)
+    page.locator(f"[class*='-r{first}-evidence'] input").fill("H22.01-261203-0007")
+    page.locator(f"[class*='-r{first}-evidence'] input").press("Enter")
+    wait_idle(page)
+    kind = page.locator(f"[class*='-r{first}-dossier_kind']")
+    kind.get_by_role("radio", name=vi("visit_form.dossier_full"), exact=True).click()
+    wait_idle(page)
+    assert (
+        page.evaluate(
+            "(s) => [...document.querySelectorAll(s)].filter(e => e.scrollWidth > e.clientWidth + 1).length",
+            f"[class*='-r{first}-dossier_kind'] button",
+        )
+        == 0
+    )
+    kind.scroll_into_view_if_needed()
+    shot(page, "my-visits-dossier-kind-768x1024")
     page.get_by_role("button", name=vi("journey.save_correction")).click()
     wait_idle(page)
     corrected = page.get_by_test_id("stAlertContentSuccess").get_by_text(
@@ -251,3 +287,4 @@ def test_volunteer_logs_a_three_resident_visit_on_a_tablet(page: Page, demo_app,
     expect(corrected).to_be_in_viewport()
     wait_idle(page)  # the rerun after the save has drawn the list, not the form fading out
     shot(page, "my-visits-corrected-768x1024")
+    assert dossiers_of(demo_env, visit_id) == [(first, "H22.01-261203-0007", "full")]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.clock import today
 from core.settings import PROJECT_ROOT
 from models.db import read_session, write_session
-from models.tables import VisitResident
+from models.tables import SkillEvent, VisitResident
 from services.rollups.recount import compare
 from services.visits.record import ResidentInput, VisitInput, record_visit
 from tests import factories as f
@@ -126,3 +126,22 @@ def test_the_correction_form_shows_the_saved_rating_and_changes_it(world):
     assert ratings(e) == {r1: 4, r2: 5}
     with read_session(e) as s:
         assert compare(s) == []
+
+
+def test_the_dossier_kind_is_chosen_beside_its_code(world):
+    """The upward figures split online dossiers toàn trình / một phần: the kind is picked under «Thêm»
+    next to the dossier code; without a code none is saved."""
+    e, (r1, r2, _r3) = world["engine"], world["r"]
+    at = open_page("visit.py", world["vol"], household=str(world["hh"]))
+    prefix = form_prefix(at, world["hh"])
+    kind = by_key(at.button_group, f"{prefix}.r{r1}.dossier_kind")
+    assert kind.options == ["Toàn trình", "Một phần"] and kind.value is None
+    by_key(at.text_input, f"{prefix}.r{r1}.evidence").input("H22.01-261203-0001").run()
+    by_key(at.button_group, f"{prefix}.r{r1}.dossier_kind").set_value("partial").run()
+    by_key(at.button_group, f"{prefix}.r{r2}.dossier_kind").set_value("full").run()  # no code: ignored
+    by_key(at.button, "visit.save").click().run()
+    assert not at.exception, at.exception
+    assert at.success, [x.value for x in at.error]
+    with read_session(e) as s:
+        saved = s.exec(select(SkillEvent.resident_id, SkillEvent.evidence, SkillEvent.dossier_kind)).all()
+    assert saved == [(r1, "H22.01-261203-0001", "partial")]
