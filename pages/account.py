@@ -3,9 +3,9 @@
 import streamlit as st
 
 from core import labels
-from services.auth import change_own_password
+from services.auth import change_password
 from services.errors import FieldProblem, ValidationFailed
-from webui.db import writing
+from webui.db import DatabaseDown, reading, writing
 from webui.guard import renew_token, require
 from webui.state import lang, t
 
@@ -26,8 +26,12 @@ def render() -> None:
         try:
             if new != repeat:
                 raise ValidationFailed([FieldProblem("repeat", "account.mismatch")])
-            with writing() as session:
-                change_own_password(session, actor=actor, current=current, new=new)
+            # argon2 (check the current password, hash the new one) runs outside the write transaction.
+            change_password(
+                read=lambda: reading(stop=False), write=writing, actor=actor, current=current, new=new
+            )
+        except DatabaseDown as exc:
+            st.error(exc.message(lang()))
         except ValidationFailed as exc:
             for problem in exc.problems:
                 label = {"current": "account.current", "new": "account.new", "repeat": "account.repeat"}.get(

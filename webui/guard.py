@@ -7,11 +7,14 @@ narrows the working area of the next page. The UI language is remembered per use
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import time
 
 import streamlit as st
+from sqlmodel import Session
 from streamlit.errors import StreamlitPageNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import labels
 from core.i18n import LANGS
@@ -185,17 +188,23 @@ def _sign_in_form() -> None:
         st.error(t("login.need_fields"))
         return
     try:
-        with writing() as session:
-            result = auth.authenticate(session, username=username, password=password)
-            token = auth.issue_token(session, user_id=result.user_id) if isinstance(result, Actor) else None
+        # argon2 runs between the read and the short write, with no transaction open (services.auth).
+        result = auth.sign_in(
+            read=_read_or_raise,
+            write=writing,
+            username=username,
+            password=password,
+            source=client_source(),
+        )
     except DatabaseDown as exc:
         st.error(exc.message(state.lang()))
         return
-    if not isinstance(result, Actor):
+    if isinstance(result, auth.AuthFailed):
         st.error(result.message(state.lang()))
         return
+    token = result.token
     now = time.time()
-    st.session_state[state.USER_ID] = result.user_id
+    st.session_state[state.USER_ID] = result.actor.user_id
     st.session_state[state.TOKEN] = token
     st.session_state[state.LAST_ACTIVE] = now
     st.session_state[state.LAST_TOUCH] = now
@@ -203,6 +212,43 @@ def _sign_in_form() -> None:
     _write_cookie(token)
     time.sleep(0.3)  # let the browser run the cookie script before the rerun replaces it
     st.rerun()
+
+
+def _read_or_raise() -> contextlib.AbstractContextManager[Session]:
+    # The sign-in form keeps its input when the database does not answer: DatabaseDown, not a stop.
+    return reading(stop=False)
+
+
+def client_source() -> str:
+    """Who is signing in, for the per-source sign-in throttle: the client's address, else this browser
+    session. Behind a proxy on this host or the private network (nginx), the address is the last
+    X-Forwarded-For entry, the one the proxy appended (earlier entries are the client's own claims);
+    otherwise the connection's own address, and forwarding headers are ignored (anyone could send them)."""
+    peer = _context_value("ip_address")  # None on a loopback connection
+    if isinstance(peer, str) and peer and not _is_private(peer):
+        return f"ip:{peer}"
+    headers = _context_value("headers")
+    forwarded = headers.get("X-Forwarded-For") if headers is not None else None
+    if isinstance(forwarded, str) and forwarded.strip(" ,"):
+        return "ip:" + forwarded.split(",")[-1].strip()
+    if isinstance(peer, str) and peer:
+        return f"ip:{peer}"
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id if ctx is not None else 'none'}"
+
+
+def _context_value(name: str) -> object:
+    try:
+        return getattr(st.context, name)
+    except Exception:  # no server behind this run (AppTest)
+        return None
+
+
+def _is_private(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_private
+    except ValueError:
+        return False
 
 
 def renew_token(user_id: int) -> None:

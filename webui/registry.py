@@ -57,6 +57,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/admin_settings.py", N_("nav.admin_settings"), ":material/settings:", (Role.ADMIN,), "settings"
     ),
+    PageSpec("pages/admin_backup.py", N_("backup.nav"), ":material/backup:", (Role.ADMIN,), "backup"),
+    PageSpec("pages/audit.py", N_("audit.nav"), ":material/policy:", (Role.ADMIN, Role.COORDINATOR), "audit"),
     PageSpec("pages/account.py", N_("nav.account"), ":material/person:", ALL_ROLES, "account"),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,72 @@ def test_anonymous_visitor_opening_any_page_url_first_sees_only_the_sign_in(brow
     finally:
         context.close()
     assert len(seen) >= len(PAGES)
+
+
+def _failed_attempts(env: dict[str, str], username: str) -> int:
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with read_session(engine) as session:
+            return session.execute(select(User.failed_attempts).where(User.username == username)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _wait_for_failed_attempts(env: dict[str, str], username: str, count: int, seconds: float = 20) -> None:
+    """Each wrong password has been processed (the form's error text is the same every time)."""
+    deadline = time.monotonic() + seconds
+    while _failed_attempts(env, username) != count:
+        assert time.monotonic() < deadline, (
+            f"{username} has {_failed_attempts(env, username)} failures, not {count}"
+        )
+        time.sleep(0.1)
+
+
+def test_a_guessing_address_behind_nginx_is_told_to_wait_and_the_owner_still_signs_in(
+    browser, fresh_app, demo_env
+):
+    """Issue #12: four wrong passwords on one name from one address (as nginx forwards it) and that address
+    must wait, even from a new browser session; the account is not locked, so its owner signs in at once."""
+    leader = DEMO_USERS["leader"]
+    assert _failed_attempts(demo_env, leader) == 0
+    too_many = vi("auth.too_many", minutes=15)
+    attacker = browser.new_context(
+        viewport={"width": 768, "height": 1024},
+        locale="vi-VN",
+        extra_http_headers={"X-Forwarded-For": "203.0.113.7"},
+    )
+    owner = browser.new_context(
+        viewport={"width": 768, "height": 1024},
+        locale="vi-VN",
+        extra_http_headers={"X-Forwarded-For": "198.51.100.20"},
+    )
+    try:
+        page = attacker.new_page()
+        page.goto(fresh_app)
+        wait_idle(page)
+        for count in range(1, 5):
+            sign_in(page, leader, "not-the-password")
+            _wait_for_failed_attempts(demo_env, leader, count)
+            expect(page.get_by_text(vi("login.failed"))).to_be_visible()
+            wait_idle(page)
+        sign_in(page, leader, DEMO_PASSWORD)
+        expect(page.get_by_text(too_many)).to_be_visible()
+        wait_idle(page)
+        page.reload()  # a new browser session from the same address
+        wait_idle(page)
+        sign_in(page, leader, DEMO_PASSWORD)
+        expect(page.get_by_text(too_many)).to_be_visible()
+        wait_idle(page)
+        expect_sign_in_form(page)
+        assert _failed_attempts(demo_env, leader) == 4  # refused before the account counted
+
+        mine = owner.new_page()
+        mine.goto(fresh_app)
+        wait_idle(mine)
+        sign_in(mine, leader, DEMO_PASSWORD)
+        expect(mine.get_by_role("button", name=vi("login.submit"), exact=True)).to_have_count(0)
+        wait_idle(mine)
+        assert _failed_attempts(demo_env, leader) == 0
+    finally:
+        attacker.close()
+        owner.close()
