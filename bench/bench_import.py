@@ -193,8 +193,9 @@ def main() -> None:
         stages.setdefault(stage, time.perf_counter() - start)
 
     with write_session(engine) as s:
+        # A province file is over the default 200,000-row cap: raise it as `import-residents --max-rows` does.
         report = import_residents(s, actor=None, area_code="BP", data=data, filename="province.csv",
-                                  progress=progress)  # fmt: skip
+                                  progress=progress, max_rows=args.residents)  # fmt: skip
     took = time.perf_counter() - start
     print(f"import-residents (validated): {took:7.1f} s  "
           f"({report.households_created:,} households, {report.residents_created:,} residents)")  # fmt: skip
@@ -204,7 +205,9 @@ def main() -> None:
 
     start = time.perf_counter()
     with read_session(engine) as s:
-        again = import_residents(s, actor=None, area_code="BP", data=data, dry_run=True)
+        again = import_residents(
+            s, actor=None, area_code="BP", data=data, dry_run=True, max_rows=args.residents
+        )
     print(f"re-import dry run (0 created expected: {again.residents_created}, "
           f"{again.unchanged:,} unchanged): {time.perf_counter() - start:.1f} s")  # fmt: skip
     if args.check:

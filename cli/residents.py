@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from cli.common import admin_of, engine_or_exit, fail, file_rejected, input_file
 from core import labels
 from services.errors import ValidationFailed
+
+T = TypeVar("T")
 
 
 def add_commands(subparsers, command) -> None:
@@ -17,6 +21,12 @@ def add_commands(subparsers, command) -> None:
     p.add_argument("--commune", required=True, help="code of the commune (or province) the list belongs to")
     p.add_argument("--create-villages", action="store_true", help="create villages the file names")
     p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=None,
+        help="refuse a file with more data rows than this (default 200000; raise it for a province file)",
+    )
     command("import-residents")(cmd_import_residents)
 
     p = subparsers.add_parser("export", help="export residents with skill levels and barriers")
@@ -27,11 +37,16 @@ def add_commands(subparsers, command) -> None:
 
 
 def cmd_import_residents(args) -> int:
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
     from core.i18n import t
     from models.db import read_session, write_session
-    from services.people.importing import import_residents
+    from services.people.importing import ROWS_MAX, import_residents
 
     path = input_file(args.file)
+    max_rows = ROWS_MAX if args.max_rows is None else args.max_rows
+    if max_rows < 1:
+        return fail("--max-rows must be at least 1")
     engine = engine_or_exit()
     opener = read_session if args.dry_run else write_session
     try:
@@ -44,9 +59,16 @@ def cmd_import_residents(args) -> int:
                 filename=path.name,
                 create_villages=args.create_villages,
                 dry_run=args.dry_run,
+                max_rows=max_rows,
             )
     except ValidationFailed as exc:
         return file_rejected(path, exc, args.lang)
+    except OperationalError:
+        raise  # the database did not answer: manage.py says so (exit 2)
+    except SQLAlchemyError as exc:
+        # Never the statement or its parameters: they hold residents' names and phone numbers.
+        reason = type(getattr(exc, "orig", None) or exc).__name__
+        return fail(f"the database refused {path.name} ({reason}); nothing was imported")
     lang = args.lang
     verb = "would be" if args.dry_run else "were"
     print(("dry run: " if args.dry_run else "") + f"{report.rows} rows read; changes {verb}:")
@@ -80,6 +102,20 @@ def cmd_import_residents(args) -> int:
     return 0
 
 
+def write_atomically(out: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Write `out` through `out.part`, renamed when `write` finished: a failed export leaves neither a
+    partial file nor the .part behind (and an older `out` stays as it was)."""
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with tmp.open("wb") as handle:
+            result = write(handle)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result
+
+
 def cmd_export(args) -> int:
     from models.db import read_session
     from models.tables import Area
@@ -94,9 +130,11 @@ def cmd_export(args) -> int:
             return fail(f"no area with code {args.area}")
         actor = admin_of(area)
         out = Path(args.out)
-        tmp = out.with_name(out.name + ".part")
-        with tmp.open("wb") as handle:
-            count = export_residents(session, actor=actor, out=handle, fmt=args.format, lang=args.lang)
-        tmp.replace(out)
+        count = write_atomically(
+            out,
+            lambda handle: export_residents(
+                session, actor=actor, out=handle, fmt=args.format, lang=args.lang
+            ),
+        )
     print(f"{count} residents exported to {out}")
     return 0

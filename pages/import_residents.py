@@ -8,7 +8,7 @@ from models.enums import Role
 from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
-from services.people.importing import ImportReport, import_residents
+from services.people.importing import ROWS_MAX, ImportReport, import_residents
 from webui import localize
 from webui.db import reading, writing
 from webui.guard import require
@@ -169,6 +169,13 @@ def import_section(area_code: str) -> None:
     """The upload, "check" (a dry run) and "import", which opens only after a check of this very upload
     and these choices passed."""
     localize.uploader_texts("imp_file", ["csv", "xlsx"])
+    st.caption(
+        t(
+            "imp.hostile.limits",
+            rows=f"{ROWS_MAX:,}".replace(",", "." if lang() == "vi" else ","),
+            mb=st.get_option("server.maxUploadSize"),
+        )
+    )
     upload = st.file_uploader(t("imp.file"), type=["csv", "xlsx"], key="imp_file")
     create_villages = st.checkbox(t("imp.create_villages"), key="imp_create_villages")
     choices = None if upload is None else (upload.file_id, area_code, create_villages)

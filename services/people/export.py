@@ -4,6 +4,8 @@ CSV, in batches so a province never sits in memory at once.
 The first nine columns are the import headers, so an exported file can be corrected and imported back.
 Leaders get phone numbers masked to the last three digits. Any text cell starting with = + - @ (or a
 tab or carriage return) is prefixed with a single quote, so no spreadsheet ever runs it as a formula.
+Whatever is stored, the export goes through: text loses control and invisible characters on the way out
+(`core.text.clean_text`; openpyxl refuses most controls) and is cut at Excel's 32,767 characters.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlmodel import Session
 
 from core import labels
 from core.i18n import t
+from core.text import clean_text
 from models.enums import SKILLS
 from models.tables import Area, Household, Resident
 from services.access import Actor, get_area_in_scope, require_role
@@ -28,6 +31,7 @@ from services.people.registry import READ_ROLES, phone_for
 BATCH = 5000
 FORMATS = ("xlsx", "csv")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_MAX = 32_767  # characters Excel keeps in one cell
 IMPORT_HEADERS = (
     "Mã hộ",
     "Thôn",
@@ -56,6 +60,15 @@ def neutralise(value):
     return value
 
 
+def safe_cell(value):
+    """A stored value as it may go into a spreadsheet: text cleaned of control and invisible characters
+    (before the formula guard, so a hidden character cannot hide a leading "="), at most
+    EXCEL_CELL_MAX characters with the guard, and neutralised."""
+    if isinstance(value, str):
+        return neutralise(clean_text(value)[: EXCEL_CELL_MAX - 1])
+    return value
+
+
 def headers(lang: str = "vi") -> list[str]:
     return [
         *IMPORT_HEADERS,
@@ -71,6 +84,11 @@ def _yes_no(value, lang: str) -> str:
     if value is None:
         return ""
     return t("exp.yes", lang) if value else t("exp.no", lang)
+
+
+def _status(status: str | None, lang: str) -> str:
+    key = labels.PERSON_STATUS.get(status or "")
+    return t(key, lang) if key else (status or "")
 
 
 def iter_rows(
@@ -114,7 +132,7 @@ def iter_rows(
                 phone_for(actor, r.phone) or "",
                 "x" if r.is_head else "",
                 _yes_no(r.has_smartphone, lang),
-                t(labels.PERSON_STATUS[r.status], lang),
+                _status(r.status, lang),
                 *[own.get(s.value, 0) for s in SKILLS],
                 _yes_no(r.phone_own_name, lang),
                 "" if r.vneid_level is None else r.vneid_level,
@@ -125,7 +143,7 @@ def iter_rows(
                 r.first_guided_on.isoformat() if r.first_guided_on else "",
                 last_visit.isoformat() if last_visit else "",
             ]
-            yield [neutralise(v) for v in row]
+            yield [safe_cell(v) for v in row]
         last_id = ids[-1]
         session.expunge_all()  # keep the identity map from growing with the whole area
 
@@ -195,5 +213,5 @@ def table_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(text)
     if rows:
         writer.writerow(list(rows[0]))
-        writer.writerows([neutralise(v) for v in row.values()] for row in rows)
+        writer.writerows([safe_cell(v) for v in row.values()] for row in rows)
     return text.getvalue().encode("utf-8-sig")

@@ -13,13 +13,14 @@ apply.py runs the import and writes it.
 """
 
 from services.people.importing.apply import IMPORT_ROLES, import_residents
-from services.people.importing.parse import COLUMNS, REQUIRED
+from services.people.importing.parse import COLUMNS, REQUIRED, ROWS_MAX
 from services.people.importing.plan import Change, Duplicate, ImportReport
 
 __all__ = [
     "COLUMNS",
     "IMPORT_ROLES",
     "REQUIRED",
+    "ROWS_MAX",
     "Change",
     "Duplicate",
     "ImportReport",

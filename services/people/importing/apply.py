@@ -22,6 +22,8 @@ from services.areas import create_area
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
 from services.people.admin import lock_rows_for_change
 from services.people.importing.parse import (
+    ROWS_MAX,
+    Limits,
     Progress,
     Villages,
     group_households,
@@ -52,20 +54,24 @@ def import_residents(
     create_villages: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    max_rows: int = ROWS_MAX,
 ) -> ImportReport:
     """Check the whole file, then (unless `dry_run`) write it. Raises ValidationFailed listing every
-    problem, with nothing written. `actor=None` is the command line."""
+    problem, with nothing written. `actor=None` is the command line. At most `max_rows` rows are read
+    (the byte limits of an XLSX file follow it); a larger file is refused where it passes the limit."""
     notify = progress or (lambda _f, _s: None)
     area = _import_area(session, actor, area_code)
-    header, rows_iter = read_table(data, filename)
+    header, rows_iter = read_table(data, filename, Limits(max_rows))
     report = ImportReport()
     problems: list[FieldProblem] = []
     index, labels, report.ignored_columns = read_header(header)
     villages = Villages(session, area, create_villages)
-    rows = parse_rows(rows_iter, index, labels, villages, today().year, problems, notify)
+    rows = parse_rows(
+        rows_iter, index, labels, villages, today().year, problems, notify, header=header, max_rows=max_rows
+    )
     report.rows = len(rows)
     if not rows and not problems:
-        raise ValidationFailed([FieldProblem("file", "err.empty_file")])
+        raise ValidationFailed([FieldProblem("file", "imp.hostile.no_data_rows", {}, 1)])
     households = group_households(rows, labels, problems)
     plan = make_plan(session, area, households, labels, problems, report, notify)
     if problems:
