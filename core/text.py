@@ -114,7 +114,7 @@ def normalize_text(value: str | None) -> str:
     """NFC, trimmed, single spaces; tone marks placed by one rule."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFD", str(value))
+    text = unicodedata.normalize("NFD", clean_text(str(value)))
     text = _WORD.sub(lambda m: _place_tone(m.group(0)), text)
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()
@@ -124,7 +124,7 @@ def normalize_official_name(value: str | None) -> str:
     """An official name (an area from the national list): NFC, trimmed, single spaces, nothing else."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", clean_text(str(value)))).strip()
 
 
 _NAME_PART = re.compile(r"[^\W\d_]+")  # a run of letters (NFC), between apostrophes, hyphens, ...
@@ -307,6 +307,15 @@ def clean_text(value: str | None) -> str:
     if "\x1b" in text:  # a terminal escape sequence goes whole, not just its ESC
         text = _ESCAPE_SEQUENCE.sub("", text)
     return text.translate(_CLEANING)
+
+
+def clean_notes(value: str | None) -> str:
+    """Free text kept on several lines (notes, reasons): each line cleaned like `clean_text`, trailing
+    spaces and blank lines at both ends dropped."""
+    if value is None:
+        return ""
+    lines = [clean_text(line).rstrip() for line in str(value).replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
 
 
 # ---------------------------------------------------------------- citizen ID numbers

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from core.clock import today, utcnow
 from core.text import (
     is_valid_phone,
+    looks_like_id_number,
     normalize_name,
     normalize_phone,
     normalize_text,
@@ -225,6 +226,8 @@ def update_household(session: Session, *, actor: Actor, household_id: int, value
     new: dict = {}
     if "address" in values:
         new["address"] = normalize_text(values["address"])
+        if looks_like_id_number(new["address"]):
+            problems.append(FieldProblem("address", "err.id_number"))
     if "phone" in values:
         phone = normalize_phone(values["phone"])
         if phone is not None and not is_valid_phone(phone):
@@ -260,6 +263,8 @@ def _clean_resident_values(values: dict) -> tuple[dict, list[FieldProblem]]:
             value = normalize_name(value)
             if not value:
                 problems.append(FieldProblem(name, "err.required"))
+            elif looks_like_id_number(value):
+                problems.append(FieldProblem(name, "err.id_number"))
             new[name] = value
         elif name == "birth_year":
             if value in (None, ""):

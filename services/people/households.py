@@ -17,6 +17,7 @@ from sqlmodel import Session
 from core.clock import today, utcnow
 from core.text import (
     is_valid_phone,
+    looks_like_id_number,
     normalize_name,
     normalize_phone,
     normalize_text,
@@ -118,6 +119,8 @@ def _check_name(value: str | None, field: str, problems: list[FieldProblem]) -> 
         problems.append(FieldProblem(field, "err.required"))
     elif len(name) > NAME_MAX:
         problems.append(FieldProblem(field, "journey.too_long", {"max": NAME_MAX}))
+    elif looks_like_id_number(name):
+        problems.append(FieldProblem(field, "err.id_number"))
     return name
 
 
@@ -251,6 +254,8 @@ def _check_address(address: str, problems: list[FieldProblem]) -> str:
         problems.append(FieldProblem("address", "err.required"))
     elif len(address) > ADDRESS_MAX:
         problems.append(FieldProblem("address", "journey.too_long", {"max": ADDRESS_MAX}))
+    elif looks_like_id_number(address):
+        problems.append(FieldProblem("address", "err.id_number"))
     return address
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from core.clock import today, utcnow
-from core.text import normalize_text
+from core.text import clean_notes, looks_like_id_number, normalize_text
 from models.enums import Role, VisitKind, VisitStatus
 from models.tables import (
     Area,
@@ -209,7 +209,7 @@ def correct_visit(session: Session, *, actor: Actor, visit_id: int, data: VisitI
         visit.place = data.place
         visit.outcome = data.outcome
         visit.follow_up_on = data.follow_up_on
-        visit.notes = (data.notes or "").strip()
+        visit.notes = clean_notes(data.notes)
         visit.updated_at = utcnow()
         session.add(visit)
         session.flush()
@@ -280,6 +280,8 @@ def withdraw_visit(session: Session, *, actor: Actor, visit_id: int, reason: str
         raise ValidationFailed([FieldProblem("reason", "err.required")])
     if len(reason) > 500:
         raise ValidationFailed([FieldProblem("reason", "journey.too_long", {"max": 500})])
+    if looks_like_id_number(reason):
+        raise ValidationFailed([FieldProblem("reason", "err.id_number")])
     visit = _load_for_change(session, actor, visit_id)
     residents, households = _visit_people(session, visit)
     _held = lock_visit_rows(session, households, residents)  # kept referenced, see record_visit

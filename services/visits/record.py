@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.clock import today, utcnow
+from core.text import clean_notes, looks_like_id_number
 from models.enums import (
     GUIDANCE_KINDS,
     SKILL_LEVELS,
@@ -54,6 +55,7 @@ from services.rollups.contributions import (
 from services.rollups.deltas import Deltas
 
 MAX_DAYS_BACK = 30
+NOTES_MAX = 1000  # characters of a visit's notes
 BARRIER_FIELDS = (
     "has_smartphone",
     "phone_own_name",
@@ -177,6 +179,11 @@ def _form_problems(data: VisitInput) -> list[FieldProblem]:
         problems.append(FieldProblem("follow_up_on", "err.follow_up_before_visit"))
     if not data.idempotency_key or len(data.idempotency_key) > 64:
         problems.append(FieldProblem("form", "err.invalid_form"))
+    notes = clean_notes(data.notes)
+    if len(notes) > NOTES_MAX:
+        problems.append(FieldProblem("notes", "journey.too_long", {"max": NOTES_MAX}))
+    elif looks_like_id_number(notes):
+        problems.append(FieldProblem("notes", "err.id_number"))
     return problems
 
 
@@ -321,7 +328,7 @@ def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
         place=data.place,
         outcome=data.outcome,
         follow_up_on=data.follow_up_on,
-        notes=(data.notes or "").strip(),
+        notes=clean_notes(data.notes),
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
