@@ -48,19 +48,20 @@ def cmd_import_residents(args) -> int:
     if max_rows < 1:
         return fail("--max-rows must be at least 1")
     engine = engine_or_exit()
-    opener = read_session if args.dry_run else write_session
     try:
-        with opener(engine) as session:
-            report = import_residents(
-                session,
-                actor=None,
-                area_code=args.commune,
-                data=path.read_bytes(),
-                filename=path.name,
-                create_villages=args.create_villages,
-                dry_run=args.dry_run,
-                max_rows=max_rows,
-            )
+        # Checked in a read session, written in one short write transaction: tablets saving visits
+        # meanwhile do not wait for the file to be parsed.
+        report = import_residents(
+            read=lambda: read_session(engine),
+            write=lambda: write_session(engine),
+            actor=None,
+            area_code=args.commune,
+            data=path.read_bytes(),
+            filename=path.name,
+            create_villages=args.create_villages,
+            dry_run=args.dry_run,
+            max_rows=max_rows,
+        )
     except ValidationFailed as exc:
         return file_rejected(path, exc, args.lang)
     except OperationalError:

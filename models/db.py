@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +20,8 @@ from core.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_POOL_SIZE = 5  # connections kept open per engine (process)
+# PostgreSQL connections per engine (process): 20 tablets saving at once each get one without waiting.
+PG_POOL_SIZE, PG_MAX_OVERFLOW = 20, 10
 WRITE_OPTION = "fiveb3h_write"
 
 
@@ -106,7 +111,11 @@ def make_engine(url: str | None = None) -> Engine:
         _configure_sqlite(engine)
     else:
         engine = create_engine(
-            url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5}
+            url,
+            pool_pre_ping=True,
+            pool_size=PG_POOL_SIZE,
+            max_overflow=PG_MAX_OVERFLOW,
+            connect_args={"connect_timeout": 5},
         )
     return engine
 
@@ -123,18 +132,90 @@ def check_connection(engine: Engine) -> None:
         raise DatabaseUnavailable(str(exc.orig) if exc.orig else str(exc)) from exc
 
 
+class WriterQueue:
+    """First come, first served turns for the writers of one SQLite database in this process.
+
+    SQLite lets one writer in at a time; a waiting connection polls for the lock every 1–100 ms, so a
+    thread that has just committed takes it straight back and some waiters lose for the whole busy
+    timeout ("database is locked" after 15 s with 20 tablets saving at once; bench/soak_writers.py).
+    Writers of this process therefore queue here in arrival order and meet SQLite's lock only against
+    other processes (the command line), which busy_timeout still covers. A thread already holding its
+    turn passes straight through (a write nested in a write)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = False
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiters: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        me = threading.get_ident()
+        with self._lock:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if not self._busy:
+                self._busy, self._owner, self._depth = True, me, 1
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        handed = turn.wait(timeout)
+        with self._lock:
+            if not handed and not turn.is_set():
+                self._waiters.remove(turn)
+                return False
+            self._owner, self._depth = me, 1  # handed over by release(): _busy stayed True
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._busy = False
+
+
+_QUEUES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_QUEUES_LOCK = threading.Lock()
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The writer queue of a SQLite engine's database (keyed by its pool, which the write-option proxy
+    engine shares); None for PostgreSQL, whose row locks queue writers themselves."""
+    if not is_sqlite(engine):
+        return None
+    with _QUEUES_LOCK:
+        queue = _QUEUES.get(engine.pool)
+        if queue is None:
+            queue = _QUEUES[engine.pool] = WriterQueue()
+        return queue
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """The one place that commits: everything in the block is one transaction (lock taken up front)."""
-    session = Session(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+    """The one place that commits: everything in the block is one transaction (lock taken up front; on
+    SQLite after this process's earlier writers, in arrival order — see `WriterQueue`)."""
+    queue = writer_queue(engine)
+    if queue is not None and not queue.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000):
+        raise DatabaseUnavailable("database is locked (waited for the other writers)")
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        session = Session(bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
     finally:
-        session.close()
+        if queue is not None:
+            queue.release()
 
 
 @contextmanager

@@ -93,6 +93,8 @@ class Resident(SQLModel, table=True):
     fears_mistakes: bool | None = None
     digital_course_done: bool = False  # "Bình dân học vụ số" completed
     consent_on: date | None = None
+    consent_by: int | None = None  # app_user.id of who recorded it (no FK: see migration 0010)
+    consent_method: str | None = Field(default=None, max_length=16)  # verbal | written | imported
     status: str = Field(default="active", max_length=16)
     merged_into_id: int | None = Field(default=None, foreign_key="resident.id", index=True)
     first_guided_on: date | None = None  # derived: earliest guidance in an active visit

@@ -5,6 +5,7 @@ import streamlit as st
 from core import labels
 from models.enums import Role
 from services.people import admin
+from services.people.erasure import erase_household
 from services.people.registry import (
     RegistryFilter,
     count_households,
@@ -138,6 +139,22 @@ def edit_forms(d, village_names: dict[int, str]) -> None:
             reg.admin_action(REGISTRY, merge, t("adm.merged"))
 
 
+def erase_form(d) -> None:
+    """Admins only: erase the household's and its residents' personal data, after typing its code."""
+    with st.expander(t("erase.household_heading")), st.form(f"hh_erase_{d.id}"):
+        st.warning(t("erase.household_warning"))
+        typed = st.text_input(t("erase.type_to_confirm", word=d.code), key=f"he_erase_{d.id}")
+        if st.form_submit_button(t("erase.button"), type="primary"):
+            if typed.strip() != d.code:
+                st.error(t("erase.mismatch"))
+                return
+            reg.admin_action(
+                REGISTRY,
+                lambda session: erase_household(session, actor=actor, household_id=d.id),
+                t("erase.done"),
+            )
+
+
 def render() -> None:
     reg.heading(t("reg.households_heading"), can_edit=can_edit)
     with reading() as session:
@@ -155,6 +172,8 @@ def render() -> None:
     household_view(d)
     if can_edit and d.status != "merged":
         edit_forms(d, village_names)
+    if actor.role == Role.ADMIN:
+        erase_form(d)
 
 
 render()

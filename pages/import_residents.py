@@ -137,19 +137,20 @@ def run_import(upload, area_code: str, create_villages: bool, *, apply: bool) ->
     """Check (dry run) or apply the uploaded file; shows the problems and returns None when refused.
     The progress bar ends at 100% when the run went through and disappears when it did not."""
     bar, update = progress_bar()
-    opened = writing() if apply else reading(stop=False)  # no answer: DatabaseDown, shown like a refusal
     try:
-        with opened as session:
-            report = import_residents(
-                session,
-                actor=actor,
-                area_code=area_code,
-                data=upload.getvalue(),
-                filename=upload.name,
-                create_villages=create_villages,
-                dry_run=not apply,
-                progress=update,
-            )
+        # Checked in a read session, written (unless a check) in one short write transaction. A database
+        # that does not answer raises DatabaseDown from either, shown like a refusal.
+        report = import_residents(
+            read=lambda: reading(stop=False),
+            write=writing,
+            actor=actor,
+            area_code=area_code,
+            data=upload.getvalue(),
+            filename=upload.name,
+            create_villages=create_villages,
+            dry_run=not apply,
+            progress=update,
+        )
     except ValidationFailed as exc:
         bar.empty()
         show_problems(exc)

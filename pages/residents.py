@@ -7,6 +7,8 @@ from core import labels
 from models.enums import SKILLS, Role, Sex
 from services.errors import AppError
 from services.people import admin
+from services.people.consent import METHOD_LABEL, consent_label, record_consent
+from services.people.erasure import erase_resident
 from services.people.export import export_bytes
 from services.people.registry import (
     RegistryFilter,
@@ -98,6 +100,7 @@ def resident_row(r) -> dict:
         t("reg.col.village"): r.village_name,
         t("reg.col.phone"): r.phone or "",
         t("reg.col.status"): t(labels.PERSON_STATUS[r.status]),
+        t("consent.col"): consent_label(r.consent_on, r.consent_method, lang()),
     }
 
 
@@ -130,6 +133,16 @@ def resident_view(d) -> None:
     st.write(
         " · ".join(t(labels.SKILL[s.value]) + ": " + t(labels.SKILL_LEVEL[d.levels[s.value]]) for s in SKILLS)
     )
+    if d.consent_on:
+        st.caption(
+            t(
+                "consent.given",
+                when=consent_label(d.consent_on, d.consent_method, lang()),
+                by=d.consent_by or "-",
+            )
+        )
+    else:
+        st.caption(t("consent.not_given"))
     tab_visits, tab_skills, tab_edits = st.tabs(
         [t("reg.history_visits"), t("reg.history_skills"), t("reg.history_edits")]
     )
@@ -232,6 +245,42 @@ def admin_forms(d) -> None:
             )
 
 
+def consent_form(d) -> None:
+    """Record a consent given in writing or on a list the commune holds (coordinators and admins)."""
+    if d.consent_on:
+        return
+    with st.form(f"consent_{d.id}"):
+        method = st.selectbox(
+            t("consent.method"),
+            list(METHOD_LABEL),
+            index=1,
+            format_func=lambda m: t(METHOD_LABEL[m]),
+            key=f"re_consent_method_{d.id}",
+        )
+        if st.form_submit_button(t("consent.record")):
+            reg.admin_action(
+                REGISTRY,
+                lambda session: record_consent(session, actor=actor, resident_ids=[d.id], method=method),
+                t("consent.recorded"),
+            )
+
+
+def erase_form(d) -> None:
+    """Admins only: erase the resident's personal data, after typing the resident's number."""
+    with st.expander(t("erase.resident_heading")), st.form(f"erase_{d.id}"):
+        st.warning(t("erase.resident_warning"))
+        typed = st.text_input(t("erase.type_to_confirm", word=str(d.id)), key=f"re_erase_{d.id}")
+        if st.form_submit_button(t("erase.button"), type="primary"):
+            if typed.strip() != str(d.id):
+                st.error(t("erase.mismatch"))
+                return
+            reg.admin_action(
+                REGISTRY,
+                lambda session: erase_resident(session, actor=actor, resident_id=d.id),
+                t("erase.done"),
+            )
+
+
 def render() -> None:
     reg.heading(t("reg.residents_heading"), can_edit=can_edit)
     with reading() as session:
@@ -255,8 +304,11 @@ def render() -> None:
         return
     resident_view(d)
     if can_edit and d.status != "merged":
+        consent_form(d)
         edit_form(d)
         admin_forms(d)
+    if actor.role == Role.ADMIN:
+        erase_form(d)
 
 
 render()

@@ -10,6 +10,7 @@ from core import labels
 from core.clock import today
 from models.enums import Role, VisitOutcome
 from services.errors import AppError, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
+from services.people.consent import record_consent, without_consent
 from services.people.households import add_resident, create_household, household_card
 from services.printing.documents import villages_in_scope
 from services.teams.teams import list_teams
@@ -339,7 +340,10 @@ def list_view() -> None:
 
 def resident_blocks(form: str, card, *, done: bool, slots: dict) -> list:
     """Every resident's block, nobody ticked present until touched; children under 14 folded away
-    behind one toggle after the others. Returns the present residents' inputs."""
+    behind one toggle after the others; those without recorded consent get the consent box. Returns
+    the present residents' inputs."""
+    with reading() as session:
+        asked = without_consent(session, actor=actor, resident_ids=[r.id for r in card.residents])
     return visit_form.household_blocks(
         form,
         card.residents,
@@ -349,6 +353,7 @@ def resident_blocks(form: str, card, *, done: bool, slots: dict) -> list:
             present_default=False,
             details=done,
             slots=slots,
+            consent_asked=resident.id in asked,
         ),
     )
 
@@ -436,8 +441,16 @@ def save_visit(data: VisitInput, status, retry_col, slots: dict) -> None:
     """Record the visit once (the idempotency key makes a retry safe); a refusal is shown above the
     buttons and the form keeps its input."""
     try:
+        form = form_prefix(data.household_id)
+        agreed = [
+            r.resident_id
+            for r in data.residents
+            if visit_form.consent_given(visit_form.resident_prefix(form, r.resident_id))
+        ]
         with writing() as session:
             visit_id = record_visit(session, actor=actor, data=data)
+            # Consent given during the visit: recorded with it, in the same transaction.
+            record_consent(session, actor=actor, resident_ids=agreed, method="verbal", on=data.visited_on)
     except ValidationFailed as exc:
         visit_form.fields_refused(status, exc, slots)
         return

@@ -33,6 +33,7 @@ from core.text import sort_key
 from models.enums import Role
 from models.tables import Area, AuditLog, User
 from services.access import Actor, get_area_in_scope, require_role
+from services.audit import CHANGED
 from services.errors import FieldProblem, ValidationFailed
 from services.people.export import safe_cell
 from services.people.registry import mask_phone
@@ -55,7 +56,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "quota": ("campaign.", "quota."),
     "area": ("area.",),
     "user": ("user.",),
-    "system": ("setting.", "backup.", "seed."),
+    "system": ("setting.", "backup.", "seed.", "audit."),
 }
 KIND_LABEL: dict[str, str] = {
     "visit": N_("audit.kind.visit"),
@@ -115,6 +116,10 @@ ACTION_LABEL: dict[str, str] = {
     "resident.absorbed": N_("audit.act.resident_absorbed"),
     "resident.imported_update": N_("audit.act.resident_imported_update"),
     "residents.imported": N_("audit.act.residents_imported"),
+    "resident.consent": N_("audit.act.resident_consent"),
+    "resident.erased": N_("audit.act.resident_erased"),
+    "household.erased": N_("audit.act.household_erased"),
+    "audit.redacted": N_("audit.act.audit_redacted"),
 }
 
 ENTITY_LABEL: dict[str, str] = {
@@ -379,7 +384,9 @@ def summary(details: dict, lang: str = "vi") -> str:
     changes = rest.pop("changes", None)
     if isinstance(changes, dict):
         for field, pair in changes.items():
-            if isinstance(pair, list | tuple) and len(pair) == 2:
+            if isinstance(pair, list | tuple) and list(pair) == [CHANGED]:
+                parts.append(_field(field, lang) + ": " + t("audit.changed", lang))  # values not kept
+            elif isinstance(pair, list | tuple) and len(pair) == 2:
                 parts.append(_field(field, lang) + ": " + _pair(pair[0], pair[1], field, lang))
             else:
                 parts.append(_field(field, lang) + ": " + shown(pair, field, lang))

@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core import labels
 from models.enums import SKILLS
+from services.audit_view import summary as audit_summary
 from services.errors import AppError, ValidationFailed
 from services.people.export import table_csv
 from services.people.registry import BARRIERS, RegistryFilter
@@ -67,7 +68,7 @@ def edit_history(items) -> None:
                 t("reg.col.date"): a.at.strftime("%Y-%m-%d %H:%M"),
                 t("reg.col.user"): a.user,
                 t("reg.col.action"): a.action,
-                t("reg.col.details"): str(a.details),
+                t("reg.col.details"): audit_summary(a.details, lang()),
             }
             for a in items
         ],

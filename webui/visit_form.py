@@ -40,6 +40,9 @@ RESIDENT_KEYS = (
     "present",
     "guidance",
     "evidence",
+    "dossier_kind",
+    "rating",  # drawn only once something is guided
+    "consent",
     *(f"barrier.{name}" for name in FORM_BARRIERS),
     *(f"level.{skill.value}" for skill in SKILLS),
     *(f"reason.{skill.value}" for skill in SKILLS),  # drawn only under a skill whose level went down
@@ -189,6 +192,7 @@ def resident_block(
     details: bool = True,
     slots: dict[str, DeltaGenerator],
     on_remove: Callable[[], None] | None = None,
+    consent_asked: bool = False,
 ) -> ResidentInput | None:
     """One resident's rows inside a bordered box; returns what was recorded, or None when the
     resident is not present (or `details` is False: the visit did not take place).
@@ -197,7 +201,9 @@ def resident_block(
     block starts afresh. With `details`, the guidance chips, skill ladder, dossier code and barriers
     are drawn whether or not the resident is ticked present, and touching any of them ticks it.
     Skill choices default to `levels_default` (else the current level), so untouched skills record
-    nothing. A reason field appears under a skill whose level goes down."""
+    nothing. A reason field appears under a skill whose level goes down. With `consent_asked` (a
+    resident without recorded consent) a small "agreed to keep their data" box sits under the name;
+    the caller reads it with `consent_given`."""
     current = card.levels
     present_key = f"{key}.present"
     touched = {"on_change": _mark_present, "args": (present_key,)}
@@ -214,6 +220,10 @@ def resident_block(
         slots[f"resident.{card.id}"] = st.empty()
         if not details:
             return None
+        if consent_asked:
+            st.checkbox(
+                t("consent.visit_checkbox"), key=f"{key}.consent", help=t("consent.visit_help"), **touched
+            )
         guidance, (evidence, dossier_kind), barriers = _guidance_inputs(
             key, card, guidance_default, (evidence_default, dossier_kind_default), slots, touched
         )
@@ -232,6 +242,11 @@ def resident_block(
         satisfaction=rating,
         dossier_kind=dossier_kind if evidence.strip() else None,
     )
+
+
+def consent_given(key: str) -> bool:
+    """The consent box of the resident block with prefix `key` is ticked."""
+    return bool(st.session_state.get(f"{key}.consent"))
 
 
 RATING_SCORES = (1, 2, 3, 4, 5)

@@ -25,6 +25,7 @@ from models.enums import SKILLS
 from models.tables import Area, Household, Resident
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
+from services.people.consent import consent_label
 from services.people.derived import current_levels
 from services.people.registry import READ_ROLES, phone_for
 
@@ -77,6 +78,7 @@ def headers(lang: str = "vi") -> list[str]:
         *[t(labels.EXPORT_COLUMN[c], lang) for c in BARRIER_COLUMNS],
         t("exp.col.first_guided_on", lang),
         t("exp.col.last_visited_on", lang),
+        t("consent.col", lang),
     ]
 
 
@@ -142,6 +144,7 @@ def iter_rows(
                 _yes_no(r.digital_course_done, lang),
                 r.first_guided_on.isoformat() if r.first_guided_on else "",
                 last_visit.isoformat() if last_visit else "",
+                consent_label(r.consent_on, r.consent_method, lang),
             ]
             yield [safe_cell(v) for v in row]
         last_id = ids[-1]

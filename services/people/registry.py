@@ -38,6 +38,7 @@ from models.tables import (
 )
 from services import access
 from services.access import Actor, Village, get_area_in_scope, require_role
+from services.audit import CHANGED
 from services.errors import NotFound, PermissionDenied
 from services.people.derived import current_levels
 
@@ -89,6 +90,8 @@ class ResidentRow:
     status: str
     first_guided_on: date | None
     levels: dict[str, int] = field(default_factory=dict)
+    consent_on: date | None = None
+    consent_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ class ResidentDetail:
     events: list[SkillEventItem]
     visits: list[VisitItem]
     audit: list[AuditItem]
+    consent_on: date | None = None
+    consent_method: str | None = None
+    consent_by: str | None = None  # the user who recorded it (username)
 
 
 # ---------------------------------------------------------------- helpers
@@ -367,6 +373,8 @@ def list_residents(
             village.name,
             Resident.status,
             Resident.first_guided_on,
+            Resident.consent_on,
+            Resident.consent_method,
         )
         .join(Household, Household.id == Resident.household_id)
         .join(village, village.id == Household.village_id)
@@ -403,6 +411,8 @@ def list_residents(
                 status=r[8],
                 first_guided_on=r[9],
                 levels=levels[r[0]],
+                consent_on=r[10],
+                consent_method=r[11],
             )
             for r in rows
         ],
@@ -517,6 +527,8 @@ def _mask_phones(actor: Actor, value: object) -> object:
 
 
 def _mask_any(actor: Actor, value: object) -> object:
+    if value == CHANGED:  # a personal value the log no longer keeps: nothing to mask
+        return value
     if isinstance(value, str):
         return phone_for(actor, value)
     if isinstance(value, list):
@@ -622,6 +634,8 @@ def household_detail(session: Session, *, actor: Actor, household_id: int) -> Ho
                 status=r.status,
                 first_guided_on=r.first_guided_on,
                 levels=levels[r.id],
+                consent_on=r.consent_on,
+                consent_method=r.consent_method,
             )
             for r in residents
         ],
@@ -679,6 +693,11 @@ def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> Resi
         ],
         visits=_visit_items(session, Visit.id.in_(attended), resident_id=r.id),
         audit=_audit(session, actor, "resident", r.id),
+        consent_on=r.consent_on,
+        consent_method=r.consent_method,
+        consent_by=session.exec(select(User.username).where(User.id == r.consent_by)).scalar()
+        if r.consent_by
+        else None,
     )
 
 

@@ -106,7 +106,8 @@ def test_an_admin_sees_every_entry_of_the_province(world):
     assert edit[vi("audit.col.entity")] == "Người dân #41"
     assert edit[vi("audit.col.area")] == "Thôn Một"
     assert (
-        edit[vi("audit.col.change")] == "Họ và tên: (đã ẩn) → (đã ẩn); Số điện thoại: *******678 → *******321"
+        edit[vi("audit.col.change")]
+        == "Họ và tên: đã thay đổi (giá trị không lưu); Số điện thoại: đã thay đổi (giá trị không lưu)"
     )
     assert [c.value for c in at.caption if c.value.startswith("Trang")] == [
         vi("audit.page_line", page=1, pages=1, count=9)

@@ -435,4 +435,7 @@ def test_adding_a_resident_warns_about_a_likely_duplicate_first(world):
         count = s.exec(select(func.count()).select_from(Resident)).scalar_one()
     assert count == 5
     prefix = form_prefix(at, world["hh"])
-    assert len([c for c in at.checkbox if c.key and c.key.startswith(prefix)]) == 4
+    assert (
+        len([c for c in at.checkbox if c.key and c.key.startswith(prefix) and c.key.endswith(".present")])
+        == 4
+    )

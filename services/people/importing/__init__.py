@@ -8,6 +8,10 @@ Re-importing the same file changes nothing. Possible duplicates of residents els
 (same name and birth year, or same phone) are reported, never merged. New rows go in with bulk inserts
 and their rollup counts are added per village, then carried up to the ancestors.
 
+The file is read, checked and compared with the database in a read session, with no write lock held
+(`import_residents(read=..., write=...)`); the write is one short transaction, which plans again under
+the lock when what the plan relied on changed meanwhile.
+
 parse.py reads and checks the file, plan.py compares it with the database and fills the report,
 apply.py runs the import and writes it.
 """

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import insert, select, update
@@ -23,6 +25,7 @@ from services.errors import FieldProblem, PermissionDenied, ValidationFailed
 from services.people.admin import lock_rows_for_change
 from services.people.importing.parse import (
     ROWS_MAX,
+    HouseholdRows,
     Limits,
     Progress,
     Villages,
@@ -31,7 +34,14 @@ from services.people.importing.parse import (
     read_header,
     read_table,
 )
-from services.people.importing.plan import ImportReport, Plan, chunks, make_plan
+from services.people.importing.plan import (
+    ImportReport,
+    Plan,
+    area_snapshot,
+    chunks,
+    facts_snapshot,
+    make_plan,
+)
 from services.rollups.contributions import (
     ResidentFacts,
     household_contribution,
@@ -43,10 +53,14 @@ from services.rollups.deltas import Deltas
 IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN)
 BATCH = 10_000
 
+SessionOpener = Callable[[], AbstractContextManager[Session]]
+
 
 def import_residents(
-    session: Session,
+    session: Session | None = None,
     *,
+    read: SessionOpener | None = None,
+    write: SessionOpener | None = None,
     actor: Actor | None,
     area_code: str,
     data: bytes,
@@ -58,50 +72,145 @@ def import_residents(
 ) -> ImportReport:
     """Check the whole file, then (unless `dry_run`) write it. Raises ValidationFailed listing every
     problem, with nothing written. `actor=None` is the command line. At most `max_rows` rows are read
-    (the byte limits of an XLSX file follow it); a larger file is refused where it passes the limit."""
-    notify = progress or (lambda _f, _s: None)
-    area = _import_area(session, actor, area_code)
-    header, rows_iter = read_table(data, filename, Limits(max_rows))
+    (the byte limits of an XLSX file follow it); a larger file is refused where it passes the limit.
+
+    `read()` opens a read session and `write()` a write transaction (webui.db's `reading`/`writing`, or
+    models.db's sessions over an engine): the file is parsed, checked and compared with the database in
+    the read session, with no write lock held, and written in one short write transaction, which first
+    re-reads what the plan relied on (the area's tree, the file's households and their members, the
+    area's resident count) and plans again under the lock when any of it changed meanwhile: still all
+    or nothing, every bad row listed. Given one `session` instead, everything runs in it (the caller
+    commits; a write session then holds the lock from parsing to commit)."""
+    if session is not None:
+        if read is not None or write is not None:
+            raise TypeError("import_residents takes a session, or read= and write=, not both")
+
+        def same() -> AbstractContextManager[Session]:
+            return nullcontext(session)
+
+        read = write = same
+    elif read is None or write is None:
+        raise TypeError("import_residents needs a session, or read= and write=")
+    two_phase = session is None
+    notify = progress or _quiet
+    request = _Request(actor, area_code, data, filename, create_villages, max_rows)
+    with read() as reading:
+        checked = _check(reading, request, notify, snapshot=two_phase)
+    report = checked.report
+    if dry_run:
+        notify(1.0, "done")
+        return report
+    with write() as writing:
+        if two_phase:
+            checked = _recheck(writing, request, checked)
+            report = checked.report
+        _apply(writing, actor, checked.area, checked.villages, checked.plan, notify)
+        report.applied = True
+        audit.record(
+            writing,
+            user_id=actor.user_id if actor else None,
+            action="residents.imported",
+            entity="area",
+            entity_id=checked.area.id,
+            area_id=checked.area.id,
+            details={
+                "file": filename,
+                "rows": report.rows,
+                "villages_created": len(report.villages_created),
+                "households_created": report.households_created,
+                "households_updated": report.households_updated,
+                "residents_created": report.residents_created,
+                "residents_updated": report.residents_updated,
+            },
+        )
+    notify(1.0, "done")
+    return report
+
+
+def _quiet(_fraction: float, _stage: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class _Request:
+    actor: Actor | None
+    area_code: str
+    data: bytes
+    filename: str
+    create_villages: bool
+    max_rows: int
+
+
+@dataclass
+class _Checked:
+    """A file checked against the database: the plan, its report, and what it relied on."""
+
+    area: Area
+    villages: Villages
+    labels: dict[str, str]
+    households: dict[str, HouseholdRows]
+    plan: Plan
+    report: ImportReport
+    tree: tuple | None  # area_snapshot before the villages were read (two-phase runs only)
+    facts: tuple | None  # facts_snapshot before the plan read the households and residents
+
+
+def _check(session: Session, request: _Request, notify: Progress, *, snapshot: bool) -> _Checked:
+    """Parse and check the whole file and plan it; ValidationFailed lists every problem. With
+    `snapshot`, what the plan relies on is read first (before the plan: under READ COMMITTED, a change
+    committing in between shows in the plan, not in the snapshot, so the recheck sees it)."""
+    area = _import_area(session, request.actor, request.area_code)
+    header, rows_iter = read_table(request.data, request.filename, Limits(request.max_rows))
     report = ImportReport()
     problems: list[FieldProblem] = []
     index, labels, report.ignored_columns = read_header(header)
-    villages = Villages(session, area, create_villages)
+    tree = area_snapshot(session, area) if snapshot else None
+    villages = Villages(session, area, request.create_villages)
     rows = parse_rows(
-        rows_iter, index, labels, villages, today().year, problems, notify, header=header, max_rows=max_rows
+        rows_iter,
+        index,
+        labels,
+        villages,
+        today().year,
+        problems,
+        notify,
+        header=header,
+        max_rows=request.max_rows,
     )
     report.rows = len(rows)
     if not rows and not problems:
         raise ValidationFailed([FieldProblem("file", "imp.hostile.no_data_rows", {}, 1)])
     households = group_households(rows, labels, problems)
+    facts = facts_snapshot(session, area, list(households)) if snapshot and not problems else None
     plan = make_plan(session, area, households, labels, problems, report, notify)
+    _refuse(problems)
+    report.villages_created = list(villages.planned)
+    return _Checked(area, villages, labels, households, plan, report, tree, facts)
+
+
+def _recheck(session: Session, request: _Request, checked: _Checked) -> _Checked:
+    """In the write transaction: the plan as it is when nothing it relied on changed since the read
+    phase; otherwise planned again here, under the lock (parsed again too when the area's tree changed,
+    since the villages named in the file were resolved against it)."""
+    area = _import_area(session, request.actor, request.area_code)  # still there, still in scope
+    if area_snapshot(session, area) != checked.tree:
+        return _check(session, request, _quiet, snapshot=False)
+    if facts_snapshot(session, area, list(checked.households)) == checked.facts:
+        checked.area = area
+        return checked
+    before = checked.report
+    report = ImportReport(rows=before.rows, ignored_columns=before.ignored_columns)
+    problems: list[FieldProblem] = []
+    plan = make_plan(session, area, checked.households, checked.labels, problems, report, _quiet)
+    _refuse(problems)
+    report.villages_created = list(checked.villages.planned)
+    return replace(checked, area=area, plan=plan, report=report)
+
+
+def _refuse(problems: list[FieldProblem]) -> None:
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.field))
         raise ValidationFailed(problems)
-    report.villages_created = list(villages.planned)
-    if dry_run:
-        notify(1.0, "done")
-        return report
-    _apply(session, actor, area, villages, plan, notify)
-    report.applied = True
-    audit.record(
-        session,
-        user_id=actor.user_id if actor else None,
-        action="residents.imported",
-        entity="area",
-        entity_id=area.id,
-        area_id=area.id,
-        details={
-            "file": filename,
-            "rows": report.rows,
-            "villages_created": len(report.villages_created),
-            "households_created": report.households_created,
-            "households_updated": report.households_updated,
-            "residents_created": report.residents_created,
-            "residents_updated": report.residents_updated,
-        },
-    )
-    notify(1.0, "done")
-    return report
 
 
 def _import_area(session: Session, actor: Actor | None, area_code: str) -> Area:

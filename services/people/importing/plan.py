@@ -1,6 +1,9 @@
 """Comparing the file with the database: which households and residents would be created, which
 updated (and how), which rows are possible duplicates of residents elsewhere in the area, and which
-household codes belong to another area. The report says all of it; nothing here writes."""
+household codes belong to another area. The report says all of it; nothing here writes.
+
+The snapshots are what a plan relies on, read in the read phase and again in the write transaction: an
+import plans again under the write lock only when they differ."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from models.tables import Area, Household, Resident
@@ -123,6 +126,60 @@ def _existing_households(session: Session, codes: list[str]) -> dict[str, Househ
         for h in session.exec(select(Household).where(Household.code.in_(chunk))).scalars():
             existing[h.code] = h
     return existing
+
+
+# ---------------------------------------------------------------- what a plan relies on
+
+_HOUSEHOLD_FACTS = (
+    Household.id,
+    Household.code,
+    Household.village_id,
+    Household.address,
+    Household.phone,
+    Household.status,
+)
+
+
+def area_snapshot(session: Session, area: Area) -> tuple:
+    """The import area and its tree, as parsing (villages by code and name) and planning (which
+    households are inside) read them."""
+    rows = session.exec(
+        select(Area.id, Area.code, Area.name_key, Area.level, Area.path)
+        .where(Area.path.like(area.path + "%"))
+        .order_by(Area.id)
+    ).all()
+    return (area.id, area.path, tuple(tuple(r) for r in rows))
+
+
+def facts_snapshot(session: Session, area: Area, codes: list[str]) -> tuple:
+    """What a plan of these household codes compares with: the households holding them (wherever they
+    are), every member of those households with the columns a row is matched and compared on, and the
+    count, highest id and active count of the area's residents (new possible duplicates elsewhere in the
+    area). A visit changing other columns (skills, barriers other than the smartphone) changes nothing
+    here."""
+    households = sorted(
+        tuple(r)
+        for chunk in chunks(codes)
+        for r in session.exec(select(*_HOUSEHOLD_FACTS).where(Household.code.in_(chunk))).all()
+    )
+    members = sorted(
+        tuple(r)
+        for chunk in chunks([h[0] for h in households])
+        for r in session.exec(
+            select(*_KnownResidents.COLUMNS[:-1]).where(Resident.household_id.in_(chunk))
+        ).all()
+    )
+    in_area = select(Area.id).where(Area.path.like(area.path + "%"))
+    totals = session.exec(
+        select(
+            func.count(Resident.id),
+            func.max(Resident.id),
+            func.sum(case((Resident.status == "active", 1), else_=0)),
+        )
+        .join(Household, Household.id == Resident.household_id)
+        .where(Household.village_id.in_(in_area))
+    ).one()
+    return (tuple(households), tuple(members), tuple(totals))
 
 
 class _KnownResidents:
