@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
 
-from cli.common import engine_or_exit, fail, file_rejected, input_file, rejected, settings_or_exit
+from cli.common import LANG, engine_or_exit, fail, file_rejected, input_file, rejected, say, settings_or_exit
 from models.db import write_session
 from services.errors import AppError, ValidationFailed
 
@@ -34,7 +34,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
     engine = engine_or_exit()
     upgrade_to_head(engine)
-    print(f"database at revision {current_revision(engine)}")
+    print(say("cli.db_revision", revision=current_revision(engine)))
     return 0
 
 
@@ -47,13 +47,14 @@ def cmd_check_rollups(args: argparse.Namespace) -> int:
     with read_session(engine) as session:
         diffs = compare(session)
     if not diffs:
-        print("rollups match a full recount")
+        print(say("cli.rollups_match"))
         return 0
     for d in diffs[: args.limit]:
-        print(f"{d.table} {d.key} {d.column}: stored {d.stored}, recount {d.expected}")
+        where = f"{d.table} {d.key} {d.column}"
+        print(say("cli.rollup_diff", where=where, stored=d.stored, expected=d.expected))
     if len(diffs) > args.limit:
-        print(f"... and {len(diffs) - args.limit} more")
-    print(f"{len(diffs)} differences", file=sys.stderr)
+        print(say("cli.more", n=len(diffs) - args.limit))
+    print(say("cli.differences", n=len(diffs)), file=sys.stderr)
     return 1
 
 
@@ -64,7 +65,7 @@ def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
     engine = engine_or_exit()
     with write_session(engine) as session:
         rebuild(session)
-    print("rollups rebuilt from the raw rows")
+    print(say("cli.rollups_rebuilt"))
     return 0
 
 
@@ -77,7 +78,7 @@ def read_password(args: argparse.Namespace) -> str:
     first = getpass.getpass("Password: ")
     second = getpass.getpass("Repeat: ")
     if first != second:
-        raise SystemExit(fail("the two passwords differ"))
+        raise SystemExit(fail(say("cli.passwords_differ")))
     return first
 
 
@@ -100,8 +101,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 team_id=args.team,
             )
     except ValidationFailed as exc:
-        return rejected("the user was not created:", exc, args.lang)
-    print(f"created user {args.username} (id {user_id}, role {args.role}, area {args.area})")
+        return rejected(say("cli.user_not_created"), exc, args.lang)
+    print(say("cli.user_created", username=args.username, id=user_id, role=args.role, area=args.area))
     return 0
 
 
@@ -119,7 +120,7 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
             report = import_areas_csv(session, actor=None, data=path.read_bytes())
     except ValidationFailed as exc:
         return file_rejected(path, exc, args.lang)
-    print(f"areas: {report.created} created, {report.renamed} renamed, {report.unchanged} unchanged")
+    print(say("cli.areas_done", created=report.created, renamed=report.renamed, unchanged=report.unchanged))
     return 0
 
 
@@ -128,7 +129,7 @@ def cmd_import_areas(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
-    parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of error messages")
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the messages")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init-db", help="migrate the database (DATABASE_URL) to the newest schema")
     p = sub.add_parser(
@@ -157,13 +158,14 @@ EXTENSIONS: list[Callable] = []
 def main(argv: list[str] | None = None) -> int:
     _load_extensions()
     args = build_parser().parse_args(argv)
+    LANG[0] = args.lang
     settings_or_exit()  # a bad environment variable stops every command (exit 2, the variable named)
     try:
         return COMMANDS[args.command](args)
     except AppError as exc:
         return fail(exc.message(args.lang))
     except OperationalError as exc:
-        return fail(f"database error: {exc.orig or exc}", 2)
+        return fail(say("cli.db_error", reason=str(exc.orig or exc)), 2)
 
 
 def _load_extensions() -> None:

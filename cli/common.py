@@ -12,14 +12,22 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.i18n import t
 from core.settings import Settings, SettingsError, get_settings
 from models.db import DatabaseConfigError, DatabaseUnavailable, check_connection, make_engine
 from services.errors import ValidationFailed
 
+LANG = ["vi"]  # the language of the messages: set from --lang by manage.py before a command runs
+
+
+def say(key: str, **params: object) -> str:
+    """A message of the command line in the chosen language."""
+    return t(key, LANG[0], **params)
+
 
 def fail(message: str, code: int = 1) -> int:
-    """Print `error: message` on stderr; returns the exit code."""
-    print(f"error: {message}", file=sys.stderr)
+    """Print `lỗi: message` (`error: message` in English) on stderr; returns the exit code."""
+    print(say("cli.error", message=message), file=sys.stderr)
     return code
 
 
@@ -40,34 +48,34 @@ def engine_or_exit() -> Engine:
     except DatabaseConfigError as exc:
         raise SystemExit(fail(str(exc), 2)) from exc
     except DatabaseUnavailable as exc:
-        raise SystemExit(fail(f"the database did not answer: {exc}", 2)) from exc
+        raise SystemExit(fail(say("cli.db_no_answer", reason=str(exc)), 2)) from exc
     return engine
 
 
 def report_problems(exc: ValidationFailed, lang: str) -> None:
     """Every problem on its own line of stderr: `  line 3, field: message`."""
     for p in exc.problems:
-        where = f"line {p.line}, " if p.line else ""
+        where = say("cli.line", line=p.line) + ", " if p.line else ""
         print(f"  {where}{p.field}: {p.message(lang)}", file=sys.stderr)
 
 
 def rejected(headline: str, exc: ValidationFailed, lang: str) -> int:
-    """`error: headline` and the problems under it; exit code 1."""
-    print(f"error: {headline}", file=sys.stderr)
+    """`lỗi: headline` and the problems under it; exit code 1."""
+    print(say("cli.error", message=headline), file=sys.stderr)
     report_problems(exc, lang)
     return 1
 
 
 def file_rejected(path: Path, exc: ValidationFailed, lang: str) -> int:
     """An all-or-nothing import refused: nothing was written."""
-    return rejected(f"{path.name} was rejected; nothing was imported. Problems:", exc, lang)
+    return rejected(say("cli.file_rejected", name=path.name), exc, lang)
 
 
 def input_file(name: str) -> Path:
     """The file to read; a missing one exits 1."""
     path = Path(name)
     if not path.is_file():
-        raise SystemExit(fail(f"no such file: {path}"))
+        raise SystemExit(fail(say("cli.no_file", path=str(path))))
     return path
 
 
@@ -75,7 +83,7 @@ def output_folder_or_exit(name: str) -> Path:
     """The file to write; a missing folder exits 1 (before anything is done)."""
     path = Path(name)
     if not path.parent.is_dir():
-        raise SystemExit(fail(f"no such folder: {path.parent}"))
+        raise SystemExit(fail(say("cli.no_folder", path=str(path.parent))))
     return path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.common import engine_or_exit, fail, output_folder_or_exit
+from cli.common import engine_or_exit, fail, output_folder_or_exit, say
 from models.db import read_session
 from services.errors import AppError
 
@@ -42,7 +42,7 @@ def add_commands(sub, command) -> None:
 def _write(out: str, data: bytes, what: str) -> int:
     path = output_folder_or_exit(out)
     path.write_bytes(data)
-    print(f"{what} written to {path} ({len(data) // 1024} KB)")
+    print(say("cli.written", what=what, path=str(path), kb=len(data) // 1024))
     return 0
 
 
@@ -53,7 +53,7 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
     catalogue = get_catalogue()
     if args.leaflet not in catalogue.leaflets:
         known = ", ".join(catalogue.leaflets)
-        return fail(f"unknown leaflet {args.leaflet!r}; known leaflets: {known}")
+        return fail(say("cli.unknown_leaflet", leaflet=args.leaflet, known=known))
     if args.commune:
         engine = engine_or_exit()
         with read_session(engine) as session:
@@ -64,7 +64,7 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
         engine.dispose()
     else:
         data = leaflet_document(None, actor=None, leaflet_id=args.leaflet, size=args.size)
-    return _write(args.out, data, f"leaflet {args.leaflet} ({args.size})")
+    return _write(args.out, data, say("cli.what_leaflet", leaflet=args.leaflet, size=args.size))
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
@@ -75,7 +75,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
         village = area_by_code(session, actor=None, code=args.village, village=True)
         data = household_cards_document(session, actor=None, village_id=village.id)
     engine.dispose()
-    return _write(args.out, data, f"household cards of {village.code}")
+    return _write(args.out, data, say("cli.what_cards", village=village.code))
 
 
 def cmd_visit_sheets(args: argparse.Namespace) -> int:
@@ -88,8 +88,8 @@ def cmd_visit_sheets(args: argparse.Namespace) -> int:
         village = area_by_code(session, actor=None, code=args.village, village=True)
         sheets = visit_sheets_document(session, actor=None, village_id=village.id)
     engine.dispose()
-    print(f"sheets: {', '.join(sheets.sheet_ids)}")
-    return _write(args.out, sheets.pdf, f"visit sheets of {village.code}")
+    print(say("cli.sheets", ids=", ".join(sheets.sheet_ids)))
+    return _write(args.out, sheets.pdf, say("cli.what_sheets", village=village.code))
 
 
 def cmd_certificates(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from cli.common import admin_of, engine_or_exit, fail, file_rejected, input_file
+from cli.common import admin_of, engine_or_exit, fail, file_rejected, input_file, say
 from core import labels
 from services.errors import ValidationFailed
 
@@ -46,7 +46,7 @@ def cmd_import_residents(args) -> int:
     path = input_file(args.file)
     max_rows = ROWS_MAX if args.max_rows is None else args.max_rows
     if max_rows < 1:
-        return fail("--max-rows must be at least 1")
+        return fail(say("cli.max_rows"))
     engine = engine_or_exit()
     try:
         # Checked in a read session, written in one short write transaction: tablets saving visits
@@ -69,10 +69,12 @@ def cmd_import_residents(args) -> int:
     except SQLAlchemyError as exc:
         # Never the statement or its parameters: they hold residents' names and phone numbers.
         reason = type(getattr(exc, "orig", None) or exc).__name__
-        return fail(f"the database refused {path.name} ({reason}); nothing was imported")
+        return fail(say("cli.db_refused", name=path.name, reason=reason))
     lang = args.lang
-    verb = "would be" if args.dry_run else "were"
-    print(("dry run: " if args.dry_run else "") + f"{report.rows} rows read; changes {verb}:")
+    if args.dry_run:
+        print(say("cli.import_dry_run", rows=report.rows))
+    else:
+        print(say("cli.import_done", rows=report.rows))
     print(
         t(
             "imp.summary",
@@ -91,12 +93,13 @@ def cmd_import_residents(args) -> int:
         print(t("imp.ignored_columns", lang, columns=", ".join(report.ignored_columns)))
     for change in report.changes:
         fields = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in change.fields.items())
-        print(f"  line {change.line}: {change.entity} {change.label}: {fields}")
+        where = say("cli.line", line=change.line)
+        print(f"  {where}: {change.entity} {change.label}: {fields}")
     if report.duplicates_total:
         print(t("imp.duplicates", lang, count=report.duplicates_total))
         for d in report.duplicates:
             print(
-                f"  line {d.line}: {d.full_name} ({d.birth_year or '-'}) ~ "
+                "  " + say("cli.line", line=d.line) + f": {d.full_name} ({d.birth_year or '-'}) ~ "
                 f"#{d.existing_id} {d.existing_name} [{d.existing_household}] "
                 + t(labels.DUPLICATE_REASON[d.reason], lang)
             )
@@ -128,7 +131,7 @@ def cmd_export(args) -> int:
 
         area = session.exec(select(Area).where(Area.code == args.area.strip())).scalar()
         if area is None:
-            return fail(f"no area with code {args.area}")
+            return fail(say("cli.no_area", code=args.area))
         actor = admin_of(area)
         out = Path(args.out)
         count = write_atomically(
@@ -137,5 +140,5 @@ def cmd_export(args) -> int:
                 session, actor=actor, out=handle, fmt=args.format, lang=args.lang
             ),
         )
-    print(f"{count} residents exported to {out}")
+    print(say("cli.exported", n=count, path=str(out)))
     return 0

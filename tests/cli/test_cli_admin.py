@@ -49,7 +49,7 @@ def test_create_user(sqlite_engine, tree):
         "--password-stdin", stdin=GOOD_PASSWORD + "\n",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "created user Tran.Admin" in done.stdout
+    assert "đã tạo người dùng Tran.Admin" in done.stdout
     with read_session(sqlite_engine) as s:
         user = s.exec(select(User.username, User.full_name, User.role, User.area_id)).all()
     assert user == [("tran.admin", "Trần Quản Trị", "admin", tree["A"])]
@@ -91,7 +91,7 @@ def test_create_user_refusals(sqlite_engine, tree, args, stdin, message):
     before = dump(sqlite_engine, User)
     done = manage("create-user", *args, "--role", "coordinator", "--password-stdin", stdin=stdin + "\n")
     assert done.returncode == 1
-    assert "the user was not created" in done.stderr
+    assert "chưa tạo người dùng" in done.stderr
     assert message in done.stderr
     assert dump(sqlite_engine, User) == before
 
@@ -110,7 +110,7 @@ def test_messages_in_english(sqlite_engine, tree):
     [
         ("not a url", "DATABASE_URL is not a valid database URL"),
         ("mysql://someone@localhost/db", "Unsupported database 'mysql'"),
-        ("postgresql+psycopg://x@127.0.0.1:1/db", "the database did not answer"),
+        ("postgresql+psycopg://x@127.0.0.1:1/db", "cơ sở dữ liệu không trả lời"),
     ],
 )
 @pytest.mark.parametrize("command", ["create-user", "import-areas"])
@@ -143,14 +143,14 @@ def test_import_with_bad_rows_changes_nothing(sqlite_engine, tree, tmp_path):
     )
     done = manage("import-areas", str(csv_file))
     assert done.returncode == 1
-    assert "nothing was imported" in done.stderr
-    problem_lines = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("line ")]
+    assert "chưa nhập gì" in done.stderr
+    problem_lines = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("dòng ")]
     assert problem_lines == [
-        "line 3, parent_code: Không có địa bàn mã NOPE.",
-        "line 4, name: Bắt buộc nhập.",
-        "line 5, level: Cấp địa bàn không hợp lệ: hamlet.",
-        "line 6, code: Mã A5 lặp lại (đã có ở dòng 2).",
-        "line 7, parent_code: Địa bàn cấp village không thể trực thuộc cấp province.",
+        "dòng 3, parent_code: Không có địa bàn mã NOPE.",
+        "dòng 4, name: Bắt buộc nhập.",
+        "dòng 5, level: Cấp địa bàn không hợp lệ: hamlet.",
+        "dòng 6, code: Mã A5 lặp lại (đã có ở dòng 2).",
+        "dòng 7, parent_code: Địa bàn cấp village không thể trực thuộc cấp province.",
     ]
     assert dump(sqlite_engine, Area) == before
 
@@ -166,16 +166,16 @@ def test_import_then_reimport_is_idempotent(sqlite_engine, tmp_path):
     )
     first = manage("import-areas", str(csv_file))
     assert first.returncode == 0, first.stderr
-    assert "areas: 3 created, 0 renamed, 0 unchanged" in first.stdout
+    assert "địa bàn: 3 thêm mới, 0 đổi tên, 0 giữ nguyên" in first.stdout
     after_first = dump(sqlite_engine, Area)
     assert [row[1] for row in after_first] == ["01", "10105", "10105-001"]
     second = manage("import-areas", str(csv_file))
     assert second.returncode == 0, second.stderr
-    assert "areas: 0 created, 0 renamed, 3 unchanged" in second.stdout
+    assert "địa bàn: 0 thêm mới, 0 đổi tên, 3 giữ nguyên" in second.stdout
     assert dump(sqlite_engine, Area) == after_first
 
 
 def test_import_missing_file(sqlite_engine, tmp_path):
     done = manage("import-areas", str(tmp_path / "nope.csv"))
     assert done.returncode == 1
-    assert "no such file" in done.stderr
+    assert "không có tệp" in done.stderr

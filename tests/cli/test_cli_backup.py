@@ -135,7 +135,7 @@ def test_bad_arguments_and_foreign_files_exit_2_with_a_vietnamese_message(
     before = snapshot(sqlite_engine)
     done = run(*(a.format(tmp=tmp_path) for a in args), url=url_of(sqlite_engine))
     assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.startswith("error: ") and expected in done.stderr
+    assert done.stderr.startswith("lỗi: ") and expected in done.stderr
     assert "Traceback" not in done.stderr
     assert snapshot(sqlite_engine) == before
     assert (tmp_path / "ghi-chu.txt").read_text(encoding="utf-8") == "không phải bản sao lưu"
@@ -193,11 +193,11 @@ def test_exported_areas_import_into_an_empty_database_as_the_same_tree(
     assert count(empty, Area) == 0
     done = run("import-areas", str(out), url=f"sqlite:///{copy}")
     assert done.returncode == 0, done.stderr
-    assert "9 created" in done.stdout
+    assert "9 thêm mới" in done.stdout
     assert tree(empty) == tree(e)
     # Importing the same file again changes nothing (the importer is idempotent).
     done = run("import-areas", str(out), url=f"sqlite:///{copy}")
-    assert "0 created, 0 renamed, 9 unchanged" in done.stdout
+    assert "0 thêm mới, 0 đổi tên, 9 giữ nguyên" in done.stdout
     empty.dispose()
 
 

@@ -67,7 +67,7 @@ def test_a_village_where_nobody_has_all_five_gets_no_file(tmp_path, world, sqlit
     result = manage("certificates", "--village", "A2", "--out", str(out))
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "error: Thôn Hai (A2) chưa có ai tự làm được đủ 5 kỹ năng, nên chưa có giấy chứng nhận nào để in."
+        "lỗi: Thôn Hai (A2) chưa có ai tự làm được đủ 5 kỹ năng, nên chưa có giấy chứng nhận nào để in."
     )
     assert "Đỗ Văn Tâm (hộ A2-001): còn thiếu Nộp hồ sơ trực tuyến" in result.stdout
     assert not out.exists()
@@ -83,15 +83,15 @@ def test_bad_arguments_get_a_clear_message(tmp_path, world):
     assert result.returncode == 2 and "--out" in result.stderr
     # A village code that names no village is a bad argument too: exit 2, one line in the chosen language.
     refusals = [
-        (("certificates", "--village", "ZZ"), "error: Không có địa bàn mã ZZ."),
+        (("certificates", "--village", "ZZ"), "lỗi: Không có địa bàn mã ZZ."),
         (("--lang", "en", "certificates", "--village", "ZZ"), "error: No area with code ZZ."),
-        (("certificates", "--village", "A"), "error: Hãy chọn một thôn/tổ dân phố."),  # a commune
+        (("certificates", "--village", "A"), "lỗi: Hãy chọn một thôn/tổ dân phố."),  # a commune
     ]
     for args, message in refusals:
         result = manage(*args, "--out", str(out))
         assert (result.returncode, result.stderr.strip()) == (2, message)
     result = manage("certificates", "--village", "A1", "--out", str(tmp_path / "no-such" / "x.pdf"))
-    assert result.returncode == 1 and "no such folder" in result.stderr
+    assert result.returncode == 1 and "không có thư mục" in result.stderr
     result = manage(
         "--lang", "en", "certificates", "--village", "A1", "--out", str(out), base_url="http://localhost:8501"
     )

@@ -13,18 +13,24 @@ PROBLEMS = ValidationFailed(
 )
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese(monkeypatch):
+    """The command line's language is set by manage.py from --lang; these call the helpers directly."""
+    monkeypatch.setattr(common, "LANG", ["vi"])
+
+
 def test_fail_prints_one_error_line_and_returns_the_code(capsys):
     assert common.fail("no such thing") == 1
     assert common.fail("no database", 2) == 2
-    assert capsys.readouterr().err == "error: no such thing\nerror: no database\n"
+    assert capsys.readouterr().err == "lỗi: no such thing\nlỗi: no database\n"
 
 
 def test_a_rejected_file_lists_its_problems(tmp_path, capsys):
     assert common.file_rejected(tmp_path / "areas.csv", PROBLEMS, "vi") == 1
     required = t("err.required", "vi")
     assert capsys.readouterr().err.splitlines() == [
-        "error: areas.csv was rejected; nothing was imported. Problems:",
-        f"  line 4, name: {required}",
+        "lỗi: Tệp areas.csv bị từ chối; chưa nhập gì. Các lỗi:",
+        f"  dòng 4, name: {required}",
         f"  code: {required}",
     ]
 
@@ -41,8 +47,8 @@ def test_paths_that_cannot_be_used_exit_1(tmp_path, capsys):
         common.output_folder_or_exit(str(tmp_path / "nope" / "out.pdf"))
     assert exc.value.code == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"error: no such file: {tmp_path / 'nope.csv'}",
-        f"error: no such folder: {tmp_path / 'nope'}",
+        f"lỗi: không có tệp: {tmp_path / 'nope.csv'}",
+        f"lỗi: không có thư mục: {tmp_path / 'nope'}",
     ]
 
 
@@ -57,6 +63,6 @@ def test_a_bad_setting_or_database_url_exits_2(monkeypatch, capsys):
         common.engine_or_exit()
     assert exc.value.code == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: IDLE_MINUTES must be a whole number of minutes (1 or more), got 'soon'",
-        "error: DATABASE_URL is not a valid database URL (dialect://user@host:port/db).",
+        "lỗi: IDLE_MINUTES must be a whole number of minutes (1 or more), got 'soon'",
+        "lỗi: DATABASE_URL is not a valid database URL (dialect://user@host:port/db).",
     ]

@@ -29,7 +29,7 @@ def test_bomb_is_rejected_at_once_with_a_clear_message(sqlite_engine, tmp_path):
     start = time.perf_counter()
     r = cli("import-residents", str(bomb), "--commune", "A")
     assert r.code == 1 and r.out == ""
-    assert "bomb.xlsx was rejected" in r.err and "xl/sharedStrings.xml" in r.err and "1025 MB" in r.err
+    assert "Tệp bomb.xlsx bị từ chối" in r.err and "xl/sharedStrings.xml" in r.err and "1025 MB" in r.err
     assert "Traceback" not in r.err
     assert time.perf_counter() - start < 20  # a process start and a refusal; openpyxl took 5.8 GB
 
@@ -87,7 +87,7 @@ def test_a_database_refusal_never_prints_the_row(sqlite_engine, tmp_path, monkey
     )
     assert cli_residents.cmd_import_residents(args) == 1
     err = capsys.readouterr().err
-    assert "list.csv" in err and "nothing was imported" in err and PRIVATE not in err
+    assert "list.csv" in err and "chưa nhập gì" in err and PRIVATE not in err
 
 
 def test_max_rows_can_be_lowered_or_raised(sqlite_engine, tmp_path):

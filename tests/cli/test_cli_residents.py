@@ -49,7 +49,7 @@ def test_import_dry_run_then_apply_then_export(sqlite_engine, tmp_path):
     src = tmp_path / "list.csv"
     src.write_text(GOOD, encoding="utf-8")
     r = cli("import-residents", str(src), "--commune", "A", "--dry-run")
-    assert r.code == 0 and "dry run" in r.out and "tạo 2 người" in r.out
+    assert r.code == 0 and "chạy thử" in r.out and "tạo 2 người" in r.out
     assert residents(sqlite_engine) == 0
     r = cli("--lang", "en", "import-residents", str(src), "--commune", "A")
     assert r.code == 0 and "2 residents created" in r.out
@@ -73,8 +73,8 @@ def test_rejected_file_lists_problems_on_stderr_and_exits_1(sqlite_engine, tmp_p
     )
     r = cli("import-residents", str(src), "--commune", "A")
     assert r.code == 1 and r.out == ""
-    assert "line 2, Họ và tên: Bắt buộc nhập." in r.err
-    assert "line 3, Thôn:" in r.err and "line 3, Năm sinh:" in r.err
+    assert "dòng 2, Họ và tên: Bắt buộc nhập." in r.err
+    assert "dòng 3, Thôn:" in r.err and "dòng 3, Năm sinh:" in r.err
     assert residents(sqlite_engine) == 0
     assert cli("import-residents", str(tmp_path / "missing.csv"), "--commune", "A").code == 1
     r = cli("import-residents", str(src), "--commune", "ZZ")

@@ -50,7 +50,7 @@ def test_seed_then_refuse_then_skip(sqlite_engine, run_manage, capsys):
     assert _households(sqlite_engine) == households
 
     assert run_manage("check-rollups") == 0
-    assert "match" in capsys.readouterr().out
+    assert "khớp" in capsys.readouterr().out
 
 
 def test_if_empty_seeds_a_fresh_database_in_english(sqlite_engine, run_manage, capsys):

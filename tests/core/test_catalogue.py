@@ -19,13 +19,14 @@ SOURCES = ("app.py", "manage.py", "core", "models", "services", "webui", "pages"
 # The calls whose first (or named) argument is a catalogue key; the same list goes to `pybabel extract -k`.
 KEYWORDS = {
     "t": None,
+    "say": None,  # cli.common.say: the command line's messages
     "N_": None,
     "AppError": None,
     "PermissionDenied": None,
     "NotFound": None,
     "FieldProblem": (2,),
 }
-KEY_FUNCTIONS = {"t", "N_"}
+KEY_FUNCTIONS = {"t", "say", "N_"}
 
 
 def source_files() -> list[Path]:

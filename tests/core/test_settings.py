@@ -153,7 +153,7 @@ def test_manage_py_stops_with_the_message_and_exit_2(tmp_path):
         timeout=120,
     )
     assert done.returncode == 2
-    assert done.stderr == "error: IDLE_MINUTES must be a whole number of minutes (1 or more), got 'abc'\n"
+    assert done.stderr == "lỗi: IDLE_MINUTES must be a whole number of minutes (1 or more), got 'abc'\n"
     assert not Path(tmp_path / "x.sqlite").exists()  # stopped before touching the database
 
 
