@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from core.clock import VN_OFFSET
 from core.i18n import t
-from core.labels import N_
+from core.labels import EXPORT_COLUMN, N_
 from core.text import sort_key
 from models.enums import Role
 from models.tables import Area, AuditLog, User
@@ -146,14 +146,20 @@ FIELD_LABEL: dict[str, str] = {
     "address": N_("adm.address"),
     "is_head": N_("adm.is_head"),
     "village_id": N_("adm.village"),
-    "status": N_("exp.col.status"),
+    "status": EXPORT_COLUMN["status"],
     "has_smartphone": N_("journey.barrier.has_smartphone"),
-    "phone_own_name": N_("exp.col.phone_own_name"),
-    "vneid_level": N_("exp.col.vneid_level"),
-    "has_payment_account": N_("exp.col.has_payment_account"),
-    "poor_network": N_("exp.col.poor_network"),
-    "fears_mistakes": N_("exp.col.fears_mistakes"),
-    "digital_course_done": N_("exp.col.digital_course_done"),
+    # The barrier flags as the export heads them (one label for one field everywhere).
+    **{
+        name: EXPORT_COLUMN[name]
+        for name in (
+            "phone_own_name",
+            "vneid_level",
+            "has_payment_account",
+            "poor_network",
+            "fears_mistakes",
+            "digital_course_done",
+        )
+    },
 }
 
 # Columns of the table and of the CSV, in order.

@@ -261,40 +261,19 @@ def _activity_by_visit_group(session: Session) -> dict[tuple, dict[str, int]]:
         .group_by(VisitGuidance.visit_id)
         .subquery()
     )
+    # An event carrying a submitted dossier's code (counted in total and by its kind).
+    dossier = and_(SkillEvent.skill == "submit", SkillEvent.evidence.is_not(None), SkillEvent.evidence != "")
     events = (
         select(
             SkillEvent.visit_id,
             func.sum(case((and_(SkillEvent.level == 3, SkillEvent.previous_level < 3), 1), else_=0)).label(
                 "m"
             ),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            SkillEvent.skill == "submit",
-                            SkillEvent.evidence.is_not(None),
-                            SkillEvent.evidence != "",
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("d"),
+            func.sum(case((dossier, 1), else_=0)).label("d"),
             *[
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                SkillEvent.skill == "submit",
-                                SkillEvent.evidence.is_not(None),
-                                SkillEvent.evidence != "",
-                                SkillEvent.dossier_kind == kind,
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ).label(f"d_{kind}")
+                func.sum(case((and_(dossier, SkillEvent.dossier_kind == kind), 1), else_=0)).label(
+                    f"d_{kind}"
+                )
                 for kind in DOSSIER_KINDS
             ],
         )
