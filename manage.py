@@ -58,6 +58,14 @@ def cmd_check_rollups(args: argparse.Namespace) -> int:
     return 1
 
 
+@command("access-table")
+def cmd_access_table(args: argparse.Namespace) -> int:
+    from services.permissions import access_table
+
+    print(access_table())
+    return 0
+
+
 @command("rebuild-rollups")
 def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
     from services.rollups.recount import rebuild
@@ -137,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, default=50, help="differences to print")
     sub.add_parser("rebuild-rollups", help="replace every rollup with a full recount")
+    sub.add_parser("access-table", help="who may do what (role x action x area) as a Markdown table")
     p = sub.add_parser("create-user", help="create a user (password from a prompt, or one line of stdin)")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=("admin", "coordinator", "leader", "volunteer"))

@@ -5,11 +5,12 @@ import streamlit as st
 from core import labels
 from services.auth import change_password
 from services.errors import FieldProblem, ValidationFailed
+from services.permissions import Act
 from webui.db import DatabaseDown, reading, writing
 from webui.guard import renew_token, require
 from webui.state import lang, t
 
-actor = require()
+actor = require(Act.ACCOUNT_OWN)
 
 
 def render() -> None:

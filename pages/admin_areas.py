@@ -3,16 +3,17 @@
 import streamlit as st
 
 from core import labels
-from models.enums import AreaLevel, Role
+from models.enums import AreaLevel
 from services import areas as area_service
 from services.errors import AppError, ValidationFailed
+from services.permissions import Act
 from webui import localize
 from webui.db import reading, writing
 from webui.form_notice import notice_next_run, show_notice, show_problems
 from webui.guard import require
 from webui.state import lang, t
 
-actor = require(Role.ADMIN)
+actor = require(Act.AREA_MANAGE)
 
 # session_state keys (UI choices and form inputs only)
 KEY_CURRENT = "admin_areas.current"

@@ -3,14 +3,14 @@ the button is pressed; the audit log records who took it. Restoring is a server 
 
 import streamlit as st
 
-from models.enums import Role
 from services import backup
 from services.errors import AppError
+from services.permissions import Act
 from webui.db import reading
 from webui.guard import require
 from webui.state import engine, lang, t
 
-actor = require(Role.ADMIN)
+actor = require(Act.BACKUP_TAKE)
 
 # session_state keys (widgets only)
 KEY_DOWNLOAD = "admin_backup.download"

@@ -3,15 +3,15 @@
 import streamlit as st
 
 from core import labels
-from models.enums import Role
 from services import app_settings
 from services.errors import AppError, ValidationFailed
+from services.permissions import Act
 from services.printing.pdf import qr_png
 from webui.db import reading, writing
 from webui.guard import require
 from webui.state import flash, lang, t
 
-actor = require(Role.ADMIN)
+actor = require(Act.SETTINGS_MANAGE)
 
 # session_state keys (form inputs only)
 KEY_URL = "admin_settings.public_url"

@@ -7,13 +7,14 @@ from models.enums import Role
 from services import auth
 from services.areas import list_subtree
 from services.errors import AppError, FieldProblem, ValidationFailed
+from services.permissions import Act
 from services.teams.teams import list_teams
 from webui.db import reading, writing
 from webui.form_notice import notice_next_run, show_notice, show_problems
 from webui.guard import require
 from webui.state import lang, t
 
-actor = require(Role.ADMIN)
+actor = require(Act.USER_MANAGE)
 
 # session_state keys (UI choices and form inputs only)
 KEY_ROLE = "admin_users.role"

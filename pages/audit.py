@@ -6,15 +6,15 @@ from datetime import timedelta
 import streamlit as st
 
 from core.clock import today
-from models.enums import Role
 from services import audit_view
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
+from services.permissions import Act
 from webui.db import reading
 from webui.guard import require
 from webui.state import lang, t
 
-actor = require(Role.ADMIN, Role.COORDINATOR)
+actor = require(Act.AUDIT_READ)
 
 PAGE_SIZE = 50
 # Pixel widths of the table's columns (time, user, action, record, area, before → after) and row height.

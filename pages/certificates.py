@@ -6,6 +6,7 @@ import streamlit as st
 from core import labels
 from services import app_settings
 from services.errors import AppError
+from services.permissions import Act
 from services.printing import certificates as cert
 from webui.db import reading
 from webui.guard import require
@@ -14,7 +15,7 @@ from webui.state import lang, t
 KEY_VILLAGE = "certificates.village"
 KEY_MAKE = "certificates.make"
 
-actor = require(*cert.CERTIFICATE_ROLES)
+actor = require(Act.CERTIFICATE_PRINT)
 
 
 def village_choice() -> tuple[int, str] | None:

@@ -8,9 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.enums import Role
 from services import emulation as svc
 from services.errors import AppError
+from services.permissions import Act
 from webui.db import reading
 from webui.guard import require
 from webui.state import lang, t
@@ -23,7 +23,7 @@ TIED_COLOUR = "#56B4E9"
 FONT_SIZE = 13
 ROW_HEIGHT = 30
 
-actor = require(Role.LEADER, Role.COORDINATOR, Role.ADMIN, Role.VOLUNTEER)
+actor = require(Act.EMULATION)
 
 
 def pct(share: float | None) -> str:

@@ -5,12 +5,13 @@ import streamlit as st
 from core import labels
 from core.clock import today
 from models.enums import SKILLS
+from services.permissions import Act
 from services.rollups.dashboard import home_summary
 from webui.db import reading
 from webui.guard import require
 from webui.state import t
 
-actor = require()
+actor = require(Act.HOME)
 
 
 def number(n: int) -> str:

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core import labels
-from models.enums import Role
 from services.people import admin
 from services.people.erasure import erase_household
 from services.people.registry import (
@@ -13,6 +12,7 @@ from services.people.registry import (
     list_households,
     villages_in_scope,
 )
+from services.permissions import Act, may
 from webui import registry_filters as reg
 from webui.db import reading
 from webui.guard import require
@@ -27,8 +27,8 @@ FIELD_LABEL = {
 
 REGISTRY = reg.Registry(prefix="hh", state="households", noun="households", file_stem="ho-dan-trang")
 
-actor = require(Role.COORDINATOR, Role.ADMIN, Role.LEADER)
-can_edit = actor.role in (Role.COORDINATOR, Role.ADMIN)
+actor = require(Act.REGISTRY_READ)
+can_edit = may(actor.role, Act.REGISTRY_EDIT)
 
 
 def filters_form(village_names: dict[int, str]) -> tuple[RegistryFilter, str]:
@@ -172,7 +172,7 @@ def render() -> None:
     household_view(d)
     if can_edit and d.status != "merged":
         edit_forms(d, village_names)
-    if actor.role == Role.ADMIN:
+    if may(actor.role, Act.RESIDENT_ERASE):
         erase_form(d)
 
 

@@ -4,11 +4,11 @@ it (all or nothing). Template files with the expected headers and two example ro
 import streamlit as st
 
 from core import labels
-from models.enums import Role
 from services import import_template
 from services.areas import list_subtree
 from services.errors import AppError, ValidationFailed
 from services.people.importing import ROWS_MAX, ImportReport, import_residents
+from services.permissions import Act
 from webui import localize
 from webui.db import reading, writing
 from webui.guard import require
@@ -20,7 +20,7 @@ TEMPLATE_LABEL = {"csv": labels.N_("imp.template_csv"), "xlsx": labels.N_("imp.t
 # import button opens only while the upload and the choices are still the same.
 KEY_CHECKED = "imp.checked"
 
-actor = require(Role.COORDINATOR, Role.ADMIN)
+actor = require(Act.RESIDENTS_IMPORT)
 
 
 def area_choice() -> str:

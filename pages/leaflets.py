@@ -6,6 +6,7 @@ from core import labels
 from core.settings import get_settings
 from services import app_settings
 from services.errors import AppError
+from services.permissions import Act, may
 from services.printing import documents as printing
 from services.printing.content import get_catalogue
 from services.printing.pdf import leaflet_targets
@@ -20,7 +21,7 @@ KEY_VILLAGE = "leaflets.village"
 KEY_COPIES = "leaflets.copies"
 VILLAGE_PARAM = "village"  # ?village=<code> preselects a village (e.g. from a worklist link)
 
-actor = require(*printing.LEAFLET_ROLES)
+actor = require(Act.LEAFLET_PRINT)
 catalogue = get_catalogue()
 
 
@@ -30,7 +31,7 @@ def places_in_scope():
     with reading() as session:
         communes = printing.communes_in_scope(session, actor=actor)
         field_villages = (
-            printing.villages_in_scope(session, actor=actor) if actor.role in printing.FIELD_ROLES else []
+            printing.villages_in_scope(session, actor=actor) if may(actor.role, Act.FIELD_PRINT) else []
         )
     places = {c.id: c.name for c in communes} | {v.id: v.name for v in field_villages}
     return places, field_villages
@@ -171,7 +172,7 @@ def render() -> None:
     leaflet_id, size, place_id = leaflet_choice(places)
     leaflet_preview(catalogue.leaflets[leaflet_id])
     leaflet_download(leaflet_id, size, place_id)
-    if actor.role not in printing.FIELD_ROLES:
+    if not may(actor.role, Act.FIELD_PRINT):
         return
     st.divider()
     st.subheader(t("leaflets.field_heading"))

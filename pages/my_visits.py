@@ -8,9 +8,10 @@ import streamlit as st
 
 from core import labels
 from core.clock import today
-from models.enums import Role, VisitKind, VisitOutcome, VisitStatus
+from models.enums import VisitKind, VisitOutcome, VisitStatus
 from services.errors import AppError, ValidationFailed
 from services.people.households import HouseholdCard, household_card
+from services.permissions import Act
 from services.visits.corrections import correct_visit, recent_visits, withdraw_visit
 from services.visits.queries import VisitDraft, attendee_cards, teammates, visit_draft
 from services.visits.record import VisitInput
@@ -19,7 +20,7 @@ from webui.db import DatabaseDown, reading, writing
 from webui.guard import require
 from webui.state import lang, t
 
-actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+actor = require(Act.VISIT_CORRECT)
 
 DAYS = 7
 

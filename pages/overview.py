@@ -11,12 +11,12 @@ import streamlit as st
 
 from core import labels
 from core.clock import today
-from models.enums import Role
 from services import overview as svc
 from services import summary
 from services.errors import AppError
+from services.permissions import Act, may
 from services.printing import charts
-from services.teams.campaigns import READER_ROLES, list_campaigns
+from services.teams.campaigns import list_campaigns
 from webui.charts import show
 from webui.db import reading
 from webui.guard import require
@@ -30,7 +30,7 @@ KEY_CHILD = "overview.child_pick"
 DRILL_CHART = "ov.chart.all_five"  # the widget key of the clickable chart (charts.show)
 AREA_PARAM = "area"  # ?area=<id>: a bookmarkable drill-down (the service still checks it)
 
-actor = require(Role.LEADER, Role.COORDINATOR, Role.ADMIN, Role.VOLUNTEER)
+actor = require(Act.OVERVIEW)
 
 
 def number(n: int) -> str:
@@ -70,7 +70,7 @@ def pick_child() -> None:
 
 def campaigns() -> list:
     """The campaigns the user may read (volunteers read none: their period choice has no campaign)."""
-    if actor.role not in READER_ROLES:
+    if not may(actor.role, Act.CAMPAIGN_READ):
         return []
     with reading() as session:
         return list_campaigns(session, actor=actor)

@@ -9,8 +9,9 @@ import streamlit as st
 
 from core import labels
 from core.clock import today
-from models.enums import SKILLS, QuotaMetric, Role
+from models.enums import SKILLS, QuotaMetric
 from services.errors import ValidationFailed
+from services.permissions import Act, may
 from services.teams import campaigns as svc
 from webui.db import reading, writing
 from webui.form_notice import show_problems_by_field
@@ -20,8 +21,8 @@ from webui.state import flash, t
 KEY_CAMPAIGN = "quotas.campaign_id"
 ALL_TEAMS = 0
 
-actor = require(Role.ADMIN, Role.COORDINATOR, Role.LEADER)
-manager = actor.role in svc.MANAGER_ROLES
+actor = require(Act.CAMPAIGN_READ)
+manager = may(actor.role, Act.CAMPAIGN_MANAGE)
 
 
 def plain(text: str) -> str:

@@ -9,10 +9,10 @@ import streamlit as st
 
 from core import labels
 from core.clock import today, week_start
-from models.enums import Role
 from services import overview as ov
 from services import reports
 from services.errors import AppError
+from services.permissions import Act
 from webui.db import reading
 from webui.guard import require
 from webui.state import lang, t
@@ -23,7 +23,7 @@ KEY_RANGE = "reports.range"
 KEY_MONTH = "reports.month"
 KEY_FILES = "reports.files"  # {(area, period, format): bytes} made in this session
 
-actor = require(Role.LEADER, Role.COORDINATOR, Role.ADMIN, Role.VOLUNTEER)
+actor = require(Act.REPORT)
 
 
 def choose_area() -> int | None:

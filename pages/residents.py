@@ -17,6 +17,7 @@ from services.people.registry import (
     resident_detail,
     villages_in_scope,
 )
+from services.permissions import Act, may
 from webui import registry_filters as reg
 from webui.db import reading
 from webui.guard import require
@@ -39,8 +40,8 @@ FIELD_LABEL = {
     "phone": labels.N_("adm.phone"),
 }
 
-actor = require(Role.COORDINATOR, Role.ADMIN, Role.LEADER)
-can_edit = actor.role in (Role.COORDINATOR, Role.ADMIN)
+actor = require(Act.REGISTRY_READ)
+can_edit = may(actor.role, Act.REGISTRY_EDIT)
 RESIDENT_PARAM = "resident"
 
 
@@ -307,7 +308,7 @@ def render() -> None:
         consent_form(d)
         edit_form(d)
         admin_forms(d)
-    if actor.role == Role.ADMIN:
+    if may(actor.role, Act.RESIDENT_ERASE):
         erase_form(d)
 
 

@@ -6,9 +6,10 @@ import uuid
 import streamlit as st
 
 from core import labels
-from models.enums import Role, VisitOutcome
+from models.enums import VisitOutcome
 from services.errors import AppError, PossibleDuplicates, ValidationFailed
 from services.people.households import add_resident, household_card
+from services.permissions import Act
 from services.visits.queries import attendee_cards, session_places, teammates
 from services.visits.record import VisitInput, record_visit
 from services.visits.search import search_households
@@ -17,7 +18,7 @@ from webui.db import DatabaseDown, reading, writing
 from webui.guard import require
 from webui.state import flash, lang, t
 
-actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+actor = require(Act.VISIT_RECORD)
 
 HITS = 8
 

@@ -7,16 +7,16 @@ from datetime import date, datetime
 import streamlit as st
 
 from core.clock import local_day
-from models.enums import Role
 from services import sheet_entry
 from services.errors import AppError, ValidationFailed
+from services.permissions import Act
 from services.visits.queries import teammates
 from webui import sheet_form
 from webui.db import DatabaseDown, reading, writing
 from webui.guard import require
 from webui.state import lang, t
 
-actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+actor = require(Act.SHEET_ENTER)
 
 SHEET_PARAM = "sheet"  # ?sheet=<id> opens a sheet directly
 

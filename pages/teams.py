@@ -6,6 +6,7 @@ from core import labels
 from core.text import normalize_name
 from models.enums import AreaLevel
 from services.errors import ValidationFailed
+from services.permissions import Act, may
 from services.teams import teams as svc
 from webui.db import reading, writing
 from webui.form_notice import notice_next_run, show_notice, show_problems_by_field
@@ -24,8 +25,8 @@ KEY_GEN_MEMBER = "teams.gen.member"
 KEY_GEN_VILLAGES = "teams.gen.villages"  # also bumped when a balance is applied
 NEW_MEMBER = 0
 
-actor = require()
-manager = actor.role in svc.MANAGER_ROLES
+actor = require(Act.TEAM_READ)
+manager = may(actor.role, Act.TEAM_MANAGE)
 
 
 def gen(name: str) -> int:

@@ -5,6 +5,7 @@ import streamlit as st
 from core import labels
 from core.settings import get_settings
 from models.enums import SKILLS
+from services.permissions import Act
 from services.printing.content import get_catalogue, video_link
 from services.printing.pdf import qr_png
 from webui.guard import require
@@ -13,7 +14,7 @@ from webui.state import t
 KEY_SKILL = "videos.skill"
 VIDEO_PARAM = "video"  # ?video=<id>: the link printed under a clip's QR code
 
-require()
+require(Act.VIDEO_WATCH)
 catalogue = get_catalogue()
 base_url = get_settings().app_base_url
 

@@ -8,10 +8,11 @@ import streamlit as st
 
 from core import labels
 from core.clock import today
-from models.enums import Role, VisitOutcome
+from models.enums import VisitOutcome
 from services.errors import AppError, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
 from services.people.consent import record_consent, without_consent
 from services.people.households import add_resident, create_household, household_card
+from services.permissions import Act
 from services.printing.documents import villages_in_scope
 from services.teams.teams import list_teams
 from services.visits.queries import teammates
@@ -25,7 +26,7 @@ from webui.form_notice import show_problems
 from webui.guard import require
 from webui.state import flash, lang, t
 
-actor = require(Role.VOLUNTEER, Role.COORDINATOR)
+actor = require(Act.VISIT_RECORD)
 
 HOUSEHOLD_PARAM = "household"
 PAGE_SIZE = 6

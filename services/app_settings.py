@@ -13,8 +13,9 @@ from core.settings import get_settings
 from models.enums import Role
 from models.tables import AppSetting
 from services import audit
-from services.access import Actor, require_role
+from services.access import Actor
 from services.errors import AppError, FieldProblem, PermissionDenied, ValidationFailed
+from services.permissions import Act, authorize, entry
 
 PUBLIC_BASE_URL = "public_base_url"  # app_setting key; the APP_BASE_URL environment variable is the fallback
 URL_MAX = 200
@@ -105,10 +106,11 @@ def may_change_settings(actor: Actor) -> bool:
     return actor.role == Role.ADMIN and actor.area_path.count("/") == 2  # "/<id>/": no parent
 
 
+@entry(Act.SETTINGS_MANAGE)
 def set_public_base_url(session: Session, *, actor: Actor, url: str) -> str:
     """Store the public address (http or https, not loopback); an empty value falls back to
     APP_BASE_URL. Returns what was stored."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, Act.SETTINGS_MANAGE)
     if not may_change_settings(actor):
         raise PermissionDenied("err.settings_top_admin")
     url = (url or "").strip().rstrip("/")

@@ -15,14 +15,15 @@ from sqlmodel import Session
 
 from core.clock import utcnow
 from core.text import normalize_official_name, normalize_text, search_key, sort_key
-from models.enums import PARENT_LEVELS, AreaLevel, Role
+from models.enums import PARENT_LEVELS, AreaLevel
 from models.tables import (
     Area,
     RollupArea,
 )
 from services import audit
-from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
+from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope
 from services.errors import FieldProblem, NotFound, ValidationFailed
+from services.permissions import Act, authorize, entry
 from services.rollups.contributions import TABLES
 from services.rollups.deltas import upsert_add
 
@@ -90,12 +91,13 @@ def _insert(session: Session, *, code: str, name: str, level: str, parent: Area 
     return area
 
 
+@entry(Act.AREA_MANAGE)
 def create_area(
     session: Session, *, actor: Actor | None, code: str, name: str, level: str, parent_code: str | None
 ) -> int:
     """Add an area. `actor=None` is the command line; an admin may add only below their own area."""
     if actor is not None:
-        require_role(actor, Role.ADMIN)
+        authorize(actor, Act.AREA_MANAGE)
     code = normalize_text(code)
     name = normalize_official_name(name)
     level = (level or "").strip()
@@ -137,9 +139,10 @@ def create_area(
     return area.id
 
 
+@entry(Act.AREA_MANAGE)
 def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> str:
     """Give an area a new official name (stored as given: NFC, single spaces); returns the stored name."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, Act.AREA_MANAGE)
     area = get_area_in_scope(session, actor, area_id)
     name = normalize_official_name(name)
     if not name:
@@ -162,10 +165,11 @@ def rename_area(session: Session, *, actor: Actor, area_id: int, name: str) -> s
     return name
 
 
+@entry(Act.AREA_MANAGE)
 def move_area(session: Session, *, actor: Actor | None, area_id: int, new_parent_code: str) -> None:
     """Re-parent an area with its whole subtree; its counts leave the old ancestors and join the new."""
     if actor is not None:
-        require_role(actor, Role.ADMIN)
+        authorize(actor, Act.AREA_MANAGE)
         area = get_area_in_scope(session, actor, area_id)
     else:
         area = session.get(Area, area_id)
@@ -244,6 +248,7 @@ def _shift(session, table, rest, values, old_ancestors, new_ancestors) -> None:
         upsert_add(session, table, (ancestor, *rest), dict(values))
 
 
+@entry(Act.AREA_READ)
 def list_children(session: Session, *, actor: Actor, parent_id: int | None) -> list[AreaRow]:
     """Direct children of an area in the actor's scope (the actor's own area when parent_id is None)."""
     if parent_id is None:
@@ -273,6 +278,7 @@ class AreaCounts:
     residents_guided: int
 
 
+@entry(Act.AREA_READ)
 def list_children_with_counts(session: Session, *, actor: Actor, parent_id: int) -> list[AreaCounts]:
     """The children of an area in scope, each with its subtree's counts: a few rows at any tree level."""
     parent = get_area_in_scope(session, actor, parent_id)
@@ -302,6 +308,7 @@ def list_children_with_counts(session: Session, *, actor: Actor, parent_id: int)
     return sorted(out, key=lambda c: sort_key(c.name))
 
 
+@entry(Act.AREA_READ)
 def list_subtree(
     session: Session,
     *,
@@ -328,6 +335,7 @@ def list_subtree(
     return [_row(a, pc) for a, pc in session.exec(q).all() if path_in_scope(actor, a.path)]
 
 
+@entry(Act.AREA_READ)
 def find_areas(session: Session, *, actor: Actor, query: str, limit: int = 20) -> list[AreaRow]:
     """Areas in the actor's scope with every word of `query` starting a word of their name, compared
     by search key: "chiem hoa", "Chiêm Hóa" and "chiêm hoà" all find "Xã Chiêm Hoá"."""
@@ -396,6 +404,7 @@ class _CsvRow:
     parent_code: str
 
 
+@entry(Act.AREA_MANAGE)
 def import_areas_csv(
     session: Session, *, actor: Actor | None, data: bytes, dry_run: bool = False
 ) -> ImportReport:
@@ -406,7 +415,7 @@ def import_areas_csv(
     their children. With `dry_run` nothing is written: the report says what would be created and renamed.
     """
     if actor is not None:
-        require_role(actor, Role.ADMIN)
+        authorize(actor, Act.AREA_MANAGE)
     rows, problems, bad_codes = _parse_area_rows(_decode(data))
     in_file = {r.code: r for r in rows}
     existing = _existing_areas(session, set(in_file) | {r.parent_code for r in rows if r.parent_code})

@@ -37,8 +37,9 @@ from services.audit import CHANGED
 from services.errors import FieldProblem, ValidationFailed
 from services.people.export import safe_cell
 from services.people.registry import mask_phone
+from services.permissions import Act, entry, roles_of
 
-READ_ROLES = (Role.ADMIN, Role.COORDINATOR)
+READ_ROLES = roles_of(Act.AUDIT_READ)
 EXPORT_MAX = 50_000  # rows in one CSV (the newest first); the page says so when the filter holds more
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 ARROW = " → "
@@ -222,6 +223,7 @@ class UserChoice:
 # ---------------------------------------------------------------- reading
 
 
+@entry(Act.AUDIT_READ)
 def list_audit(
     session: Session,
     *,
@@ -240,6 +242,7 @@ def list_audit(
     return AuditPage([_row(r, lang) for r in rows], total, page, pages, page_size)
 
 
+@entry(Act.AUDIT_READ)
 def export_audit(session: Session, *, actor: Actor, filters: AuditFilter, lang: str = "vi") -> AuditExport:
     """The filter's entries as CSV (the page's columns and masking), at most EXPORT_MAX, newest first."""
     query = _query(session, actor, filters).limit(EXPORT_MAX + 1).execution_options(yield_per=2000)
@@ -263,6 +266,7 @@ def table_rows(rows: list[AuditRow], lang: str = "vi") -> list[dict[str, str]]:
     return [dict(zip(labels, _cells(r), strict=True)) for r in rows]
 
 
+@entry(Act.AUDIT_READ)
 def user_choices(session: Session, *, actor: Actor) -> list[UserChoice]:
     """The users of the actor's area, for the user filter (Vietnamese order of names)."""
     require_role(actor, *READ_ROLES)
@@ -389,9 +393,17 @@ def summary(details: dict, lang: str = "vi") -> str:
     parts: list[str] = []
     changes = rest.pop("changes", None)
     if isinstance(changes, dict):
+        # Personal fields are stored without their values: one short "Changed: a, b" for all of them.
+        unkept = [
+            _field(f, lang)
+            for f, pair in changes.items()
+            if isinstance(pair, list | tuple) and list(pair) == [CHANGED]
+        ]
+        if unkept:
+            parts.append(t("audit.changed_fields", lang, fields=", ".join(unkept)))
         for field, pair in changes.items():
             if isinstance(pair, list | tuple) and list(pair) == [CHANGED]:
-                parts.append(_field(field, lang) + ": " + t("audit.changed", lang))  # values not kept
+                continue
             elif isinstance(pair, list | tuple) and len(pair) == 2:
                 parts.append(_field(field, lang) + ": " + _pair(pair[0], pair[1], field, lang))
             else:

@@ -50,8 +50,9 @@ from core.text import normalize_name
 from models.enums import Role
 from models.tables import Area, AuthToken, Team, User
 from services import audit
-from services.access import Actor, get_area_in_scope, load_actor, require_role
+from services.access import Actor, get_area_in_scope, load_actor
 from services.errors import AppError, FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.permissions import Act, authorize, entry
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same.
@@ -464,6 +465,7 @@ def revoke_all_tokens(session: Session, *, user_id: int) -> None:
     )
 
 
+@entry(Act.ACCOUNT_OWN)
 def sign_out(session: Session, *, actor: Actor, token: str | None) -> None:
     if token:
         revoke_token(session, token=token)
@@ -472,6 +474,7 @@ def sign_out(session: Session, *, actor: Actor, token: str | None) -> None:
     )
 
 
+@entry(Act.ACCOUNT_OWN)
 def change_password(
     *, read: SessionOpener, write: SessionOpener, actor: Actor, current: str, new: str
 ) -> None:
@@ -507,6 +510,7 @@ def change_password(
         )
 
 
+@entry(Act.ACCOUNT_OWN)
 def change_own_password(session: Session, *, actor: Actor, current: str, new: str) -> None:
     """`change_password` on the caller's one session (scripts, tests); pages use `change_password`."""
 
@@ -549,6 +553,7 @@ def _validate_new_user(
     return problems
 
 
+@entry(Act.USER_MANAGE)
 def create_user(
     session: Session,
     *,
@@ -562,7 +567,7 @@ def create_user(
 ) -> int:
     """Create a user. `actor=None` is the command line run by the server's administrator."""
     if actor is not None:
-        require_role(actor, Role.ADMIN)
+        authorize(actor, Act.USER_MANAGE)
     username = (username or "").strip().lower()
     area = session.exec(select(Area).where(Area.code == (area_code or "").strip())).scalar()
     if actor is not None and area is not None:
@@ -606,7 +611,7 @@ def create_user(
 
 
 def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, Act.USER_MANAGE)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -614,6 +619,7 @@ def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
+@entry(Act.USER_MANAGE)
 def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str) -> None:
     user = _managed_user(session, actor, user_id)
     problems = check_password_strength(new_password)
@@ -630,6 +636,7 @@ def reset_password(session: Session, *, actor: Actor, user_id: int, new_password
     )
 
 
+@entry(Act.USER_MANAGE)
 def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
     user = _managed_user(session, actor, user_id)
     user.failed_attempts = 0
@@ -638,6 +645,7 @@ def unlock_user(session: Session, *, actor: Actor, user_id: int) -> None:
     audit.record(session, user_id=actor.user_id, action="user.unlocked", entity="user", entity_id=user.id)
 
 
+@entry(Act.USER_MANAGE)
 def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
     user = _managed_user(session, actor, user_id)
     if user.id == actor.user_id and not active:
@@ -655,8 +663,9 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
     )
 
 
+@entry(Act.USER_MANAGE)
 def list_users(session: Session, *, actor: Actor) -> list[UserRow]:
-    require_role(actor, Role.ADMIN)
+    authorize(actor, Act.USER_MANAGE)
     now = utcnow()
     rows = session.exec(
         select(User, Area.code, Area.name)

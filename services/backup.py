@@ -36,9 +36,10 @@ from models.enums import Role
 from models.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from models.tables import Area, AuditLog, User
 from services import audit
-from services.access import Actor, load_actor, require_role
+from services.access import Actor, load_actor
 from services.areas import AREA_CSV_COLUMNS
 from services.errors import AppError, PermissionDenied
+from services.permissions import Act, authorize, entry
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -210,7 +211,7 @@ def may_take_backup(actor: Actor) -> bool:
 def _check_backup_actor(session: Session, actor: Actor) -> Actor:
     """The actor as the database knows them now (deactivated or demoted since the page was drawn: refused)."""
     current = load_actor(session, actor.user_id)
-    require_role(current, Role.ADMIN)
+    authorize(current, Act.BACKUP_TAKE)
     if not may_take_backup(current):
         raise PermissionDenied(N_("backup.err.top_admin"))
     return current
@@ -224,9 +225,10 @@ class BackupRecord:
     size: int
 
 
+@entry(Act.BACKUP_TAKE)
 def recent_backups(session: Session, *, actor: Actor, limit: int = 10) -> list[BackupRecord]:
     """Who downloaded a backup from the admin page, newest first (from the audit log)."""
-    require_role(actor, Role.ADMIN)
+    authorize(actor, Act.BACKUP_TAKE)
     if not may_take_backup(actor):
         raise PermissionDenied(N_("backup.err.top_admin"))
     rows = session.exec(
@@ -248,6 +250,7 @@ def recent_backups(session: Session, *, actor: Actor, limit: int = 10) -> list[B
     return out
 
 
+@entry(Act.BACKUP_TAKE)
 def download_backup(engine: Engine, *, actor: Actor, file_name: str) -> bytes:
     """A backup of the whole database as bytes, for the admin page's download button; the audit log
     records who took it. Only a top-level admin, checked against the database at the time of the click."""

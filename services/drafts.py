@@ -16,6 +16,7 @@ from models.tables import Household, VisitDraft
 from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, ValidationFailed
 from services.people.households import WRITER_ROLES
+from services.permissions import Act, entry
 
 DRAFT_HOURS = 24
 MAX_DRAFT_CHARS = 64_000  # a household of 15 residents with long notes stays far below this
@@ -27,6 +28,7 @@ class Draft:
     updated_at: datetime
 
 
+@entry(Act.VISIT_RECORD)
 def save_draft(session: Session, *, actor: Actor, household_id: int, data: dict) -> None:
     """Keep (replace) the actor's draft for this household; `data` must be a JSON object of bounded size."""
     _household_in_reach(session, actor, household_id)
@@ -48,12 +50,14 @@ def save_draft(session: Session, *, actor: Actor, household_id: int, data: dict)
     )
 
 
+@entry(Act.VISIT_RECORD)
 def load_draft(session: Session, *, actor: Actor, household_id: int) -> dict | None:
     """The actor's draft for this household if it is younger than 24 hours, else None."""
     found = draft_of(session, actor=actor, household_id=household_id)
     return found.data if found else None
 
 
+@entry(Act.VISIT_RECORD)
 def draft_of(session: Session, *, actor: Actor, household_id: int) -> Draft | None:
     """The draft with the time it was last saved (to tell the user), or None (none, or too old)."""
     _household_in_reach(session, actor, household_id)
@@ -71,6 +75,7 @@ def draft_of(session: Session, *, actor: Actor, household_id: int) -> Draft | No
     return Draft(data=data, updated_at=row.updated_at) if isinstance(data, dict) else None
 
 
+@entry(Act.VISIT_RECORD)
 def discard_draft(session: Session, *, actor: Actor, household_id: int) -> None:
     """Delete the actor's draft for this household (after the visit is saved, or on "discard").
     Only the actor's own row is touched, so a household that left their scope can still be cleared."""

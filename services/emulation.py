@@ -40,10 +40,11 @@ from models.enums import AreaLevel, Role
 from models.tables import Area, Campaign, Team
 from services.access import Actor, ancestor_ids, get_area_in_scope, require_role
 from services.errors import NotFound, PermissionDenied
+from services.permissions import Act, entry, roles_of
 from services.teams import campaigns
-from services.teams.campaigns import READER_ROLES, CampaignRow
+from services.teams.campaigns import CampaignRow
 
-BOARD_ROLES = (*READER_ROLES, Role.VOLUNTEER)
+BOARD_ROLES = roles_of(Act.EMULATION)
 KINDS = ("area", "team")  # quota owner kinds ranked here: villages, teams
 MOVERS = 3
 WEEK = timedelta(days=7)
@@ -118,6 +119,7 @@ class Board:
 # ---------------------------------------------------------------- choices for the page
 
 
+@entry(Act.EMULATION)
 def board_campaigns(session: Session, *, actor: Actor) -> list[CampaignRow]:
     """The campaigns the actor may open a board for: a reader's campaigns (services.teams.campaigns),
     a volunteer's the active campaigns whose area holds their team's area (the active one first)."""
@@ -150,6 +152,7 @@ def board_campaigns(session: Session, *, actor: Actor) -> list[CampaignRow]:
     return sorted(out, key=lambda c: (-c.starts_on.toordinal(), sort_key(c.name)))
 
 
+@entry(Act.EMULATION)
 def board_areas(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """Areas a reader may view the board of: their own, then the districts and communes below it
     (id, name). A volunteer's board is always their own area's: none to choose."""
@@ -169,6 +172,7 @@ def board_areas(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- the board
 
 
+@entry(Act.EMULATION)
 def emulation_board(
     session: Session,
     *,

@@ -17,6 +17,7 @@ from models.tables import Area
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
 from services.people.importing import COLUMNS, IMPORT_ROLES, REQUIRED
+from services.permissions import Act, entry
 
 FORMATS = ("csv", "xlsx")
 EXAMPLE_VILLAGE = "Thôn 1"  # used when the commune has no village yet (import with "create villages")
@@ -44,6 +45,7 @@ def example_rows(village: str = EXAMPLE_VILLAGE) -> list[list]:
     return [[{**household, **person}.get(column, "") for column in COLUMNS] for person in people]
 
 
+@entry(Act.RESIDENTS_IMPORT)
 def example_village(session: Session, *, actor: Actor, area_code: str) -> str:
     """The name of the commune's first village (so the examples pass the check as they are), else
     EXAMPLE_VILLAGE. Refuses an area outside the actor's scope."""

@@ -41,7 +41,7 @@ from sqlmodel import Session
 
 from core.clock import today, week_start
 from core.text import sort_key
-from models.enums import SKILL_LEVELS, SKILLS, AreaLevel, Role, SkillLevel, VisitOutcome
+from models.enums import SKILL_LEVELS, SKILLS, AreaLevel, SkillLevel, VisitOutcome
 from models.tables import (
     Area,
     Campaign,
@@ -57,6 +57,7 @@ from models.tables import (
 from services import satisfaction as sat
 from services.access import Actor, ancestor_ids, get_area_in_scope, path_in_scope, require_role
 from services.errors import PermissionDenied
+from services.permissions import Act, entry, roles_of
 from services.rollups.contributions import (
     COHORT_COLUMNS,
     FOLLOW_UP,
@@ -79,7 +80,7 @@ BARRIERS: tuple[str, ...] = ("no_smartphone", "phone_not_own", "no_vneid2", "no_
 PERIOD_KINDS = ("campaign", "week", "4weeks", "quarter", "range")
 CACHE_SECONDS = 60.0
 
-READ_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VOLUNTEER)
+READ_ROLES = roles_of(Act.OVERVIEW)
 
 
 # ---------------------------------------------------------------- the contract (plain data)
@@ -372,6 +373,7 @@ def date_range(start: date, end: date) -> Period:
     return Period("range", start, end)
 
 
+@entry(Act.CAMPAIGN_READ)
 def campaign_period(session: Session, *, actor: Actor, campaign_id: int) -> Period:
     """A campaign's own period (the campaign must lie in the actor's subtree; roles that read quotas)."""
     row = campaigns.get_campaign(session, actor=actor, campaign_id=campaign_id)
@@ -394,6 +396,7 @@ def clear_cache() -> None:
 # ---------------------------------------------------------------- the overview
 
 
+@entry(Act.OVERVIEW)
 def overview(
     session: Session,
     *,

@@ -8,8 +8,10 @@ from core.i18n import LANGS
 from models.tables import User
 from services.access import Actor
 from services.errors import FieldProblem, NotFound, ValidationFailed
+from services.permissions import Act, entry
 
 
+@entry(Act.ACCOUNT_OWN)
 def language_of(session: Session, *, actor: Actor) -> str | None:
     """The language the actor chose last ("vi" / "en"), or None when they never chose."""
     user = session.get(User, actor.user_id)
@@ -18,6 +20,7 @@ def language_of(session: Session, *, actor: Actor) -> str | None:
     return user.language if user.language in LANGS else None
 
 
+@entry(Act.ACCOUNT_OWN)
 def set_language(session: Session, *, actor: Actor, language: str) -> None:
     """Remember the actor's UI language for their next sign-in on any device."""
     if language not in LANGS:

@@ -29,6 +29,7 @@ from models.tables import Area, Member, RollupAreaWeek, RollupDated, Team
 from services import overview as ov
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, ValidationFailed
+from services.permissions import Act, entry
 from services.satisfaction import SCORES
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -90,6 +91,7 @@ class AreaOption:
     level: str
 
 
+@entry(Act.REPORT)
 def report_areas(session: Session, *, actor: Actor) -> list[AreaOption]:
     """The areas the actor may produce a report for: their own area and every commune and village in it
     (tree order); a volunteer, their team's villages."""
@@ -146,6 +148,7 @@ class Report:
         return f"{self.area.name} · {self.period.start:%d/%m/%Y} – {self.period.end:%d/%m/%Y}"
 
 
+@entry(Act.REPORT)
 def build_report(session: Session, *, actor: Actor, area_id: int | None, period: ov.Period) -> Report:
     """The report of `area_id` (default the actor's own) — refused outside the actor's subtree, and for
     a volunteer anything wider than a village of their team (the service's own scope rules)."""

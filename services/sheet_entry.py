@@ -23,6 +23,7 @@ from services import audit
 from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, ValidationFailed
 from services.people.derived import current_levels
+from services.permissions import Act, entry
 from services.visits.record import WRITER_ROLES, ResidentInput, VisitInput, find_by_key, record_visit
 
 MAX_KEY = 64  # Visit.idempotency_key
@@ -151,6 +152,7 @@ class VillageSheets:
         return self.printed - self.entered
 
 
+@entry(Act.SHEET_ENTER)
 def sheets_overview(session: Session, *, actor: Actor) -> list[VillageSheets]:
     """Per village of the actor (a volunteer: their team's villages; a coordinator: villages of their
     area that have sheets): sheets printed, sheets entered, and the open ones with rows entered so far."""
@@ -272,6 +274,7 @@ class SheetForEntry:
         return sum(1 for r in self.rows if r.active and r.entered is None)
 
 
+@entry(Act.SHEET_ENTER)
 def find_sheet(session: Session, *, actor: Actor, typed: str) -> str:
     """The stored id of the sheet whose id was typed (case, spaces and dashes forgiven); NotFound
     when there is none, PermissionDenied outside the actor's villages."""
@@ -290,6 +293,7 @@ def _sheet_in_scope(session: Session, actor: Actor, typed: str) -> VisitSheet:
     return sheet
 
 
+@entry(Act.SHEET_ENTER)
 def load_sheet(session: Session, *, actor: Actor, sheet_id: str) -> SheetForEntry:
     """A sheet's households and their active residents in printed order (head first, then by birth
     year and name, as on the paper), current levels, and the visit already typed in for each row."""
@@ -386,6 +390,7 @@ class SheetEntryResult:
     complete: bool  # the sheet is marked entered
 
 
+@entry(Act.SHEET_ENTER)
 def enter_sheet(
     session: Session,
     *,

@@ -39,6 +39,7 @@ from models.tables import RollupDated
 from services import overview as ov
 from services.access import Actor, get_area_in_scope
 from services.errors import FieldProblem, ValidationFailed
+from services.permissions import Act, entry
 
 MAX_CHARS = 600
 ELLIPSIS = "…"
@@ -78,6 +79,7 @@ class Summary:
     overview: ov.Overview = field(compare=False, repr=False)
 
 
+@entry(Act.OVERVIEW)
 def zalo_summary(
     session: Session, *, actor: Actor, area_id: int | None, period: ov.Period, lang: str = "vi"
 ) -> Summary:

@@ -23,6 +23,7 @@ from models.db import DatabaseConfigError
 from services import auth, preferences
 from services.access import Actor, load_actor
 from services.errors import AppError, PermissionDenied
+from services.permissions import Act, may
 from webui import state
 from webui.db import DatabaseDown, reading, stop_unavailable, writing
 from webui.registry import pages_for
@@ -36,14 +37,14 @@ HOME_PAGE = "pages/home.py"
 TOP_BAR_CSS = '<style>[data-testid="stMainBlockContainer"]{padding-top:3.75rem}</style>'
 
 
-def require(*roles: str) -> Actor:
-    """The signed-in actor with one of `roles` (any role when none given); otherwise stop the page."""
+def require(action: Act) -> Actor:
+    """The signed-in actor whose role may do `action` (services.permissions); otherwise stop the page."""
     actor = current_actor()
     if actor is None:
         _sign_in_form()
         st.stop()
     _menu(actor)
-    if roles and actor.role not in roles:
+    if not may(actor.role, action):
         # Every page is registered for everyone (app.py), so another role's URL lands here, not on
         # Streamlit's English "Page not found" dialog.
         st.error(t("login.forbidden_page"))

@@ -27,7 +27,7 @@ from core.text import (
     person_sort_name,
     search_key,
 )
-from models.enums import Role, Sex
+from models.enums import Sex
 from models.tables import (
     Area,
     Household,
@@ -42,6 +42,7 @@ from services.access import Actor, require_role
 from services.errors import FieldProblem, PermissionDenied, ValidationFailed
 from services.people.derived import recompute_household, recompute_resident
 from services.people.registry import household_in_scope, resident_in_scope
+from services.permissions import Act, entry, roles_of
 from services.rollups.contributions import (
     Contribution,
     household_contribution,
@@ -52,7 +53,7 @@ from services.rollups.contributions import (
 )
 from services.rollups.deltas import Deltas
 
-WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+WRITE_ROLES = roles_of(Act.REGISTRY_EDIT)
 MIN_BIRTH_YEAR = 1900
 RESIDENT_FIELDS = (
     "full_name",
@@ -199,6 +200,7 @@ def _writable_resident(session: Session, actor: Actor, resident_id: int) -> tupl
     return resident_in_scope(session, actor, resident_id)
 
 
+@entry(Act.REGISTRY_EDIT)
 def find_household(session: Session, *, actor: Actor, code: str) -> int:
     """Id of the household with this code in the actor's area (for move and merge forms)."""
     require_role(actor, *WRITE_ROLES)
@@ -216,6 +218,7 @@ def find_household(session: Session, *, actor: Actor, code: str) -> int:
 # ---------------------------------------------------------------- edits
 
 
+@entry(Act.REGISTRY_EDIT)
 def update_household(session: Session, *, actor: Actor, household_id: int, values: dict) -> dict:
     """Change address, phone or village. Returns {field: (before, after)} of what changed."""
     _writable_household(session, actor, household_id)
@@ -301,6 +304,7 @@ def _clean_resident_values(values: dict) -> tuple[dict, list[FieldProblem]]:
     return new, problems
 
 
+@entry(Act.REGISTRY_EDIT)
 def update_resident(session: Session, *, actor: Actor, resident_id: int, values: dict) -> dict:
     """Change a resident's particulars or barrier flags. Returns {field: (before, after)}."""
     _writable_resident(session, actor, resident_id)
@@ -325,6 +329,7 @@ def update_resident(session: Session, *, actor: Actor, resident_id: int, values:
     return changes
 
 
+@entry(Act.REGISTRY_EDIT)
 def move_resident(session: Session, *, actor: Actor, resident_id: int, target_household_id: int) -> None:
     """Move a resident (with their whole history) to another household in the actor's area."""
     _writable_resident(session, actor, resident_id)
@@ -351,6 +356,7 @@ def move_resident(session: Session, *, actor: Actor, resident_id: int, target_ho
     )
 
 
+@entry(Act.REGISTRY_EDIT)
 def set_resident_status(session: Session, *, actor: Actor, resident_id: int, status: str) -> None:
     """Mark a resident moved away or deceased (kept for history, no longer counted), or active again."""
     if status not in MARKABLE:
@@ -362,6 +368,7 @@ def set_resident_status(session: Session, *, actor: Actor, resident_id: int, sta
     _change_status(session, actor, ledger, resident, household, status)
 
 
+@entry(Act.REGISTRY_EDIT)
 def set_household_status(session: Session, *, actor: Actor, household_id: int, status: str) -> None:
     """Mark a whole household moved away (its residents stop counting with it), or active again."""
     if status not in ("active", "moved"):
@@ -427,6 +434,7 @@ def _save(
 # ---------------------------------------------------------------- merging duplicates
 
 
+@entry(Act.REGISTRY_EDIT)
 def merge_households(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
     """Fold a duplicate household into the survivor: its residents and visits move over, it is kept as
     status 'merged' pointing at the survivor."""
@@ -489,6 +497,7 @@ def merge_households(session: Session, *, actor: Actor, loser_id: int, survivor_
         )
 
 
+@entry(Act.REGISTRY_EDIT)
 def merge_residents(session: Session, *, actor: Actor, loser_id: int, survivor_id: int) -> None:
     """Fold a duplicate resident into the survivor: visits attended, guidance and skill events move over
     (a visit both attended keeps one row), barrier flags the survivor lacks are taken from the loser,

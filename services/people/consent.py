@@ -16,11 +16,11 @@ from sqlmodel import Session
 from core.clock import today, utcnow
 from core.i18n import t
 from core.labels import N_
-from models.enums import Role
 from models.tables import Area, Household, Resident
 from services import audit
 from services.access import Actor, require_role
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.permissions import Act, entry, roles_of
 
 METHODS = ("verbal", "written", "imported")
 METHOD_LABEL = {
@@ -28,7 +28,7 @@ METHOD_LABEL = {
     "written": N_("consent.method.written"),
     "imported": N_("consent.method.imported"),
 }
-RECORD_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.ADMIN)
+RECORD_ROLES = roles_of(Act.CONSENT_RECORD)
 
 
 def _check(actor: Actor, method: str, on: date | None) -> date:
@@ -44,6 +44,7 @@ def _check(actor: Actor, method: str, on: date | None) -> date:
     return on
 
 
+@entry(Act.CONSENT_RECORD)
 def record_consent(
     session: Session,
     *,

@@ -19,14 +19,14 @@ from sqlmodel import Session
 
 from core.clock import utcnow
 from core.text import person_sort_name, search_key
-from models.enums import Role
 from models.tables import Resident, SkillEvent, Visit, VisitDraft, VisitResident, VisitRevision
 from services import audit
 from services.access import Actor, require_role
 from services.people.admin import _Ledger, _resident_ids
 from services.people.registry import household_in_scope, resident_in_scope
+from services.permissions import Act, entry, roles_of
 
-ERASE_ROLES = (Role.ADMIN,)
+ERASE_ROLES = roles_of(Act.RESIDENT_ERASE)
 ERASED_NAME = "Đã xoá #{id}"
 RESIDENT_FIELDS = ("full_name", "phone", "birth_year", "sex", "consent_on", "consent_by", "consent_method")
 
@@ -65,6 +65,7 @@ def _history(session: Session, resident_ids: list[int]) -> dict[str, int]:
     }
 
 
+@entry(Act.RESIDENT_ERASE)
 def erase_resident(session: Session, *, actor: Actor, resident_id: int) -> dict[str, int]:
     """Erase one resident's personal data (admins of the resident's area only). Returns what stays
     counted: {"visits": n, "skill_events": m}."""
@@ -90,6 +91,7 @@ def erase_resident(session: Session, *, actor: Actor, resident_id: int) -> dict[
     return kept
 
 
+@entry(Act.RESIDENT_ERASE)
 def erase_household(session: Session, *, actor: Actor, household_id: int) -> dict[str, int]:
     """Erase a household's address and phone, its visits' notes and drafts, and every one of its
     residents' personal data (admins of its area only). Returns what stays counted."""

@@ -28,6 +28,7 @@ from services.errors import FieldProblem, ValidationFailed
 from services.people.consent import consent_label
 from services.people.derived import current_levels
 from services.people.registry import READ_ROLES, phone_for
+from services.permissions import Act, entry
 
 BATCH = 5000
 FORMATS = ("xlsx", "csv")
@@ -93,6 +94,7 @@ def _status(status: str | None, lang: str) -> str:
     return t(key, lang) if key else (status or "")
 
 
+@entry(Act.REGISTRY_READ)
 def iter_rows(
     session: Session, *, actor: Actor, area_id: int | None = None, lang: str = "vi", include_inactive=False
 ) -> Iterator[list]:
@@ -151,6 +153,7 @@ def iter_rows(
         session.expunge_all()  # keep the identity map from growing with the whole area
 
 
+@entry(Act.REGISTRY_READ)
 def count_rows(session: Session, *, actor: Actor, area_id: int | None = None) -> int:
     require_role(actor, *READ_ROLES)
     area = get_area_in_scope(session, actor, area_id or actor.area_id)
@@ -162,6 +165,7 @@ def count_rows(session: Session, *, actor: Actor, area_id: int | None = None) ->
     ).scalar_one()
 
 
+@entry(Act.REGISTRY_READ)
 def export_residents(
     session: Session,
     *,
@@ -203,6 +207,7 @@ def export_residents(
     return written
 
 
+@entry(Act.REGISTRY_READ)
 def export_bytes(session: Session, *, actor: Actor, fmt: str, area_id: int | None = None, lang="vi") -> bytes:
     buffer = io.BytesIO()
     export_residents(session, actor=actor, out=buffer, fmt=fmt, area_id=area_id, lang=lang)

@@ -32,12 +32,13 @@ from services.access import Actor, get_area_in_scope, require_role, require_vill
 from services.errors import FieldProblem, NotFound, PermissionDenied, PossibleDuplicates, ValidationFailed
 from services.people.derived import current_levels
 from services.people.registry import mask_phone
+from services.permissions import Act, entry, roles_of
 from services.rollups.contributions import household_contribution, resident_contribution, resident_facts
 from services.rollups.deltas import Deltas
 from services.visits.record import BARRIER_FIELDS
 
-WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
-READER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
+WRITER_ROLES = roles_of(Act.HOUSEHOLD_ADD)
+READER_ROLES = roles_of(Act.HOUSEHOLD_CARD)
 NAME_MAX = 200
 ADDRESS_MAX = 300
 CODE_MAX = 40
@@ -183,6 +184,7 @@ def _next_code(session: Session, village_code: str) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
+@entry(Act.HOUSEHOLD_ADD)
 def create_household(
     session: Session,
     *,
@@ -329,6 +331,7 @@ def _insert_resident(
     return resident
 
 
+@entry(Act.HOUSEHOLD_ADD)
 def add_resident(
     session: Session,
     *,
@@ -434,6 +437,7 @@ def _refuse_likely_duplicates(
         raise PossibleDuplicates(matches)
 
 
+@entry(Act.HOUSEHOLD_CARD)
 def likely_duplicates(
     session: Session,
     *,
@@ -540,6 +544,7 @@ def resident_card(resident: Resident, levels: dict[str, int], actor: Actor | Non
     )
 
 
+@entry(Act.HOUSEHOLD_CARD)
 def household_card(session: Session, *, actor: Actor, household_id: int) -> HouseholdCard:
     """What the tablet shows for one household: active residents with their five current levels
     (0–3), barrier flags, birth year; last visit, follow-up and the last few visits."""

@@ -41,9 +41,10 @@ from services.access import Actor, Village, get_area_in_scope, require_role
 from services.audit import CHANGED
 from services.errors import NotFound, PermissionDenied
 from services.people.derived import current_levels
+from services.permissions import Act, entry, roles_of
 
-READ_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.LEADER)
-WRITE_ROLES = (Role.COORDINATOR, Role.ADMIN)
+READ_ROLES = roles_of(Act.REGISTRY_READ)
+WRITE_ROLES = roles_of(Act.REGISTRY_EDIT)
 PAGE_SIZE_MAX = 200
 VISIT_STATUSES = ("never", "due", "visited")
 BARRIERS = ("no_smartphone", "phone_not_own", "no_vneid2", "no_payment", "poor_network", "fears_mistakes")
@@ -330,6 +331,7 @@ def _filter_households(q, area: Area, filters: RegistryFilter):
     return q
 
 
+@entry(Act.REGISTRY_READ)
 def count_residents(session: Session, *, actor: Actor, filters: RegistryFilter) -> int:
     """How many residents `list_residents` pages through with these filters (for "page 1/12")."""
     area = _scope_area(session, actor, filters.area_id)
@@ -337,6 +339,7 @@ def count_residents(session: Session, *, actor: Actor, filters: RegistryFilter) 
     return session.exec(_filter_residents(q, area, filters)).scalar_one()
 
 
+@entry(Act.REGISTRY_READ)
 def count_households(session: Session, *, actor: Actor, filters: RegistryFilter) -> int:
     """How many households `list_households` pages through with these filters."""
     area = _scope_area(session, actor, filters.area_id)
@@ -347,6 +350,7 @@ def count_households(session: Session, *, actor: Actor, filters: RegistryFilter)
 # ---------------------------------------------------------------- lists
 
 
+@entry(Act.REGISTRY_READ)
 def list_residents(
     session: Session,
     *,
@@ -422,6 +426,7 @@ def list_residents(
     )
 
 
+@entry(Act.REGISTRY_READ)
 def list_households(
     session: Session,
     *,
@@ -596,6 +601,7 @@ def _visit_items(session: Session, visit_filter, resident_id: int | None = None)
     ]
 
 
+@entry(Act.REGISTRY_READ)
 def household_detail(session: Session, *, actor: Actor, household_id: int) -> HouseholdDetail:
     require_role(actor, *READ_ROLES)
     h = household_in_scope(session, actor, household_id)
@@ -644,6 +650,7 @@ def household_detail(session: Session, *, actor: Actor, household_id: int) -> Ho
     )
 
 
+@entry(Act.REGISTRY_READ)
 def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> ResidentDetail:
     require_role(actor, *READ_ROLES)
     r, h = resident_in_scope(session, actor, resident_id)
@@ -701,6 +708,7 @@ def resident_detail(session: Session, *, actor: Actor, resident_id: int) -> Resi
     )
 
 
+@entry(Act.REGISTRY_READ)
 def villages_in_scope(session: Session, *, actor: Actor) -> list[Village]:
     """(id, code, name) of the villages in the actor's area, in Vietnamese order, for filter pickers."""
     require_role(actor, *READ_ROLES)

@@ -23,15 +23,16 @@ from sqlmodel import Session
 
 from core.clock import today
 from core.text import person_sort_key
-from models.enums import SKILLS, AreaLevel, PersonStatus, Role
+from models.enums import SKILLS, AreaLevel, PersonStatus
 from models.tables import Area, Household, Resident, ResidentSkill
 from services import access, app_settings
 from services.access import Actor, require_role, require_village_access
 from services.errors import AppError, NotFound
+from services.permissions import Act, entry, roles_of
 from services.printing import pdf
 from services.printing.documents import AreaChoice
 
-CERTIFICATE_ROLES = (Role.LEADER, Role.COORDINATOR, Role.ADMIN, Role.VOLUNTEER)
+CERTIFICATE_ROLES = roles_of(Act.CERTIFICATE_PRINT)
 MASTERED = 3
 
 
@@ -78,6 +79,7 @@ def resident_url(resident_id: int, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/residents?resident={resident_id}"
 
 
+@entry(Act.CERTIFICATE_PRINT)
 def villages_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     """Villages the actor may print certificates for: every village in their area; a volunteer's
     team's villages."""
@@ -106,6 +108,7 @@ def _village(session: Session, actor: Actor | None, village_id: int) -> Area:
     return village
 
 
+@entry(Act.CERTIFICATE_PRINT)
 def village_mastery(session: Session, *, actor: Actor | None, village_id: int) -> Mastery:
     """Who in the village has all five skills at level 3 (and since when) and who misses what, both
     in Vietnamese name order."""
@@ -156,6 +159,7 @@ def _mastered_on(session: Session, resident_ids: list[int]) -> dict[int, dict[st
     return out
 
 
+@entry(Act.CERTIFICATE_PRINT)
 def certificates_document(
     session: Session, *, actor: Actor | None, village_id: int, issued_on: date | None = None
 ) -> CertificateBatch:

@@ -22,18 +22,19 @@ from sqlmodel import Session
 from core.clock import today
 from core.settings import get_settings
 from core.text import person_sort_key, sort_key
-from models.enums import AreaLevel, PersonStatus, Role
+from models.enums import AreaLevel, PersonStatus
 from models.tables import Area, Household, Member, Resident, Team, TeamVillage
 from services import access, app_settings
 from services.access import Actor, ancestor_ids, get_area_in_scope, require_role, require_village_access
 from services.errors import AppError, NotFound
 from services.people.derived import current_levels
+from services.permissions import Act, authorize, entry, roles_of
 from services.printing import pdf
 from services.printing.content import Catalogue, get_catalogue
 from services.sheet_entry import format_sheet_id, record_printed_sheets
 
-LEAFLET_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ADMIN, Role.VOLUNTEER)
-FIELD_ROLES = (Role.COORDINATOR, Role.VOLUNTEER)  # household cards and visit sheets
+LEAFLET_ROLES = roles_of(Act.LEAFLET_PRINT)
+FIELD_ROLES = roles_of(Act.FIELD_PRINT)
 MAX_CONTACTS = 6
 MAX_COPIES = 200
 
@@ -61,6 +62,7 @@ def visit_url(household_id: int, base_url: str | None = None) -> str:
 # ---------------------------------------------------------------- areas to choose from
 
 
+@entry(Act.LEAFLET_PRINT)
 def communes_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     """Places a leaflet may be addressed from, each one `leaflet_document` accepts for this actor:
     the communes inside the actor's area; for a volunteer, the commune above their team's villages.
@@ -82,6 +84,7 @@ def communes_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     return sorted((_choice(a) for a in rows), key=lambda c: sort_key(c.name))
 
 
+@entry(Act.FIELD_PRINT)
 def villages_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     """Villages whose households the actor may print cards and sheets for (a volunteer: their team's)."""
     require_role(actor, *FIELD_ROLES)
@@ -89,6 +92,7 @@ def villages_in_scope(session: Session, *, actor: Actor) -> list[AreaChoice]:
     return [AreaChoice(v.id, v.code, v.name, AreaLevel.VILLAGE.value) for v in villages]
 
 
+@entry(Act.LEAFLET_PRINT)
 def area_by_code(session: Session, *, actor: Actor | None, code: str, village: bool = False) -> AreaChoice:
     """The area with this code, checked like the printing functions check it: NotFound for an unknown
     code; PermissionDenied outside the actor's scope (with `village=True`: outside the villages the
@@ -100,10 +104,9 @@ def area_by_code(session: Session, *, actor: Actor | None, code: str, village: b
         raise AppError("err.print_not_village")
     if actor is not None:
         if village:
-            require_role(actor, *FIELD_ROLES)
+            authorize(actor, Act.FIELD_PRINT)
             require_village_access(session, actor, area.id)
         else:
-            require_role(actor, *LEAFLET_ROLES)
             get_area_in_scope(session, actor, area.id)
     return _choice(area)
 
@@ -115,6 +118,7 @@ def _choice(area: Area) -> AreaChoice:
 # ---------------------------------------------------------------- leaflets
 
 
+@entry(Act.LEAFLET_PRINT)
 def leaflet_place(session: Session, *, actor: Actor | None, area_id: int) -> pdf.LeafletPlace:
     """Names and team contacts printed on a leaflet handed out in a commune or a village."""
     area = _area(session, actor, area_id)
@@ -155,6 +159,7 @@ def _contacts(session: Session, area: Area | None, village_ids: list[int] | None
     return tuple(pdf.Contact(name, phone, team) for name, phone, team in session.exec(query).all())
 
 
+@entry(Act.LEAFLET_PRINT)
 def leaflet_document(
     session: Session | None,
     *,
@@ -175,6 +180,7 @@ def leaflet_document(
     return pdf.leaflet_pdf(leaflet, catalogue, base_url=_public_url(session), size=size, place=place)
 
 
+@entry(Act.LEAFLET_PRINT)
 def village_leaflets_document(
     session: Session,
     *,
@@ -270,6 +276,7 @@ def _village_households(session: Session, actor: Actor | None, village_id: int) 
     return _HouseholdRows(village, session.get(Area, village.parent_id), households, residents)
 
 
+@entry(Act.FIELD_PRINT)
 def household_cards_document(session: Session, *, actor: Actor | None, village_id: int) -> bytes:
     """One card per active household of the village, two to an A4 page: code, residents with their
     current skill ladder (filled boxes), empty boxes to tick, and a QR that opens the household on the
@@ -299,6 +306,7 @@ def household_cards_document(session: Session, *, actor: Actor | None, village_i
     return pdf.household_cards_pdf(cards, printed_on=today())
 
 
+@entry(Act.FIELD_PRINT)
 def visit_sheets_document(
     session: Session, *, actor: Actor | None, village_id: int, printed_on: date | None = None
 ) -> PrintedSheets:

@@ -19,6 +19,7 @@ from core.text import sort_key
 from models.enums import SKILLS, SkillLevel
 from models.tables import Area, RollupArea, RollupAreaWeek, RollupMemberDay, RollupSkill, Team
 from services.access import Actor
+from services.permissions import Act, entry
 from services.rollups.contributions import ACTIVITY_COLUMNS, AREA_COLUMNS
 
 
@@ -72,6 +73,7 @@ def _sum_area(session: Session, area_ids: list[int]) -> dict[str, int]:
     return dict(zip(AREA_COLUMNS, (int(v) for v in row), strict=True))
 
 
+@entry(Act.HOME)
 def home_summary(session: Session, *, actor: Actor) -> HomeSummary:
     area_ids = _area_ids_for(actor)
     totals = _sum_area(session, area_ids)

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from core.clock import today, utcnow
 from core.text import normalize_text, person_sort_key, sort_key
-from models.enums import SKILLS, AreaLevel, QuotaMetric, Role
+from models.enums import SKILLS, AreaLevel, QuotaMetric
 from models.tables import (
     Area,
     Campaign,
@@ -36,9 +36,10 @@ from services import audit
 from services import quota_progress as progress_counts
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.permissions import Act, entry, roles_of
 
-MANAGER_ROLES = (Role.ADMIN, Role.COORDINATOR)
-READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER)
+MANAGER_ROLES = roles_of(Act.CAMPAIGN_MANAGE)
+READER_ROLES = roles_of(Act.CAMPAIGN_READ)
 METRICS = tuple(m.value for m in QuotaMetric)
 OWNER_KINDS = ("area", "team", "member")
 SPLIT_METHODS = ("households", "residents", "even")
@@ -124,6 +125,7 @@ def _campaign_for(session: Session, actor: Actor, campaign_id: int, *, write: bo
     return campaign, area
 
 
+@entry(Act.CAMPAIGN_READ)
 def list_campaigns(session: Session, *, actor: Actor) -> list[CampaignRow]:
     require_role(actor, *READER_ROLES)
     rows = session.exec(
@@ -135,6 +137,7 @@ def list_campaigns(session: Session, *, actor: Actor) -> list[CampaignRow]:
     return sorted(out, key=lambda c: (not c.active, -c.starts_on.toordinal(), sort_key(c.name)))
 
 
+@entry(Act.CAMPAIGN_READ)
 def get_campaign(session: Session, *, actor: Actor, campaign_id: int) -> CampaignRow:
     return _campaign_row(*_campaign_for(session, actor, campaign_id, write=False))
 
@@ -144,6 +147,7 @@ def _check_pct(problems: list[FieldProblem], name: str, value: int | None) -> No
         problems.append(FieldProblem(name, "quota.err_pct"))
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def create_campaign(
     session: Session,
     *,
@@ -267,6 +271,7 @@ def _upsert_quota(
     return quota.id
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def set_quota(
     session: Session,
     *,
@@ -315,6 +320,7 @@ def set_quota(
     return quota_id
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def delete_quota(session: Session, *, actor: Actor, quota_id: int) -> None:
     quota = session.get(Quota, quota_id)
     if quota is None:
@@ -347,6 +353,7 @@ def pace(progress: int, target: int, starts_on: date, ends_on: date, as_of: date
     return projected, progress < target and projected < target
 
 
+@entry(Act.CAMPAIGN_READ)
 def quota_progress(
     session: Session, *, actor: Actor, campaign_id: int, as_of: date | None = None
 ) -> list[QuotaProgress]:
@@ -356,6 +363,7 @@ def quota_progress(
     return quota_progress_by_day(session, actor=actor, campaign_id=campaign_id, days=(as_of,))[as_of]
 
 
+@entry(Act.CAMPAIGN_READ)
 def quota_progress_by_day(
     session: Session, *, actor: Actor, campaign_id: int, days: tuple[date, ...]
 ) -> dict[date, list[QuotaProgress]]:
@@ -472,6 +480,7 @@ def split_total(total: int, weights: list) -> list[int]:
     return parts
 
 
+@entry(Act.CAMPAIGN_READ)
 def default_total(session: Session, *, actor: Actor, campaign_id: int, metric: str) -> int | None:
     """The campaign area's total implied by the campaign's targets (None when it sets none)."""
     campaign, area = _campaign_for(session, actor, campaign_id, write=False)
@@ -554,6 +563,7 @@ def _units(session: Session, area: Area, owner_kind: str, team_id: int | None) -
     ]
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def propose_cascade(
     session: Session,
     *,
@@ -598,6 +608,7 @@ def _check_team_in(session: Session, area: Area, team_id: int) -> None:
         raise ValidationFailed([FieldProblem("team", "quota.err_owner_outside")])
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def save_cascade(
     session: Session,
     *,
@@ -658,6 +669,7 @@ def save_cascade(
     return len(targets)
 
 
+@entry(Act.CAMPAIGN_READ)
 def quota_owner_options(
     session: Session, *, actor: Actor, campaign_id: int, owner_kind: str
 ) -> list[tuple[int, str]]:
@@ -666,6 +678,7 @@ def quota_owner_options(
     return [(i, name) for i, name, _w in _units(session, area, owner_kind, None)]
 
 
+@entry(Act.CAMPAIGN_MANAGE)
 def campaign_areas(session: Session, *, actor: Actor) -> list[tuple[int, str, str]]:
     """Provinces and communes in the actor's scope a campaign can cover: (id, name, level)."""
     require_role(actor, *MANAGER_ROLES)

@@ -22,15 +22,16 @@ from core.text import (
     search_key,
     sort_key,
 )
-from models.enums import AreaLevel, MemberKind, Role
+from models.enums import AreaLevel, MemberKind
 from models.tables import AppSetting, Area, Member, RollupArea, Team, TeamVillage, User
 from services import audit
 from services.access import Actor, get_area_in_scope, require_role
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
+from services.permissions import Act, authorize, entry, roles_of
 from services.team_balance import Crew, gap, households_per_member, rebalance
 
-MANAGER_ROLES = (Role.ADMIN, Role.COORDINATOR)
-READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VOLUNTEER)
+MANAGER_ROLES = roles_of(Act.TEAM_MANAGE)
+READER_ROLES = roles_of(Act.TEAM_READ)
 # Local rule on team size (app_setting key -> default): a warning, never a refusal.
 SIZE_LIMIT_KEYS = {
     AreaLevel.COMMUNE.value: ("team_max_members_commune", 10),
@@ -108,6 +109,7 @@ class AreaOption:
 # ---------------------------------------------------------------- listing and reading
 
 
+@entry(Act.TEAM_READ)
 def list_teams(session: Session, *, actor: Actor, area_id: int | None = None) -> list[TeamRow]:
     """Teams whose area lies in the actor's scope (or below `area_id`, itself checked)."""
     root = get_area_in_scope(session, actor, area_id) if area_id is not None else None
@@ -134,6 +136,7 @@ def list_teams(session: Session, *, actor: Actor, area_id: int | None = None) ->
     return sorted(out, key=lambda r: (sort_key(r.area_name), sort_key(r.name)))
 
 
+@entry(Act.TEAM_READ)
 def team_areas(session: Session, *, actor: Actor) -> list[AreaOption]:
     """Communes and villages in the actor's scope (where a team can belong)."""
     rows = session.exec(
@@ -215,6 +218,7 @@ def _shared_warnings(session: Session, team: Team, villages: list[tuple[int, str
     return problems
 
 
+@entry(Act.TEAM_READ)
 def get_team(session: Session, *, actor: Actor, team_id: int) -> TeamDetail:
     team, area = _team_for(session, actor, team_id, write=False)
     member_rows = session.exec(
@@ -254,10 +258,11 @@ def get_team(session: Session, *, actor: Actor, team_id: int) -> TeamDetail:
     )
 
 
+@entry(Act.TEAM_PLAN)
 def commune_villages(session: Session, *, actor: Actor, commune_id: int) -> list[VillageRow]:
     """Villages of a commune with their households (rollup) and the active teams holding each, for
     assignment choices and the balance helper (not for volunteers: they see their own team's villages)."""
-    require_role(actor, Role.ADMIN, Role.COORDINATOR, Role.LEADER)
+    authorize(actor, Act.TEAM_PLAN)
     commune = get_area_in_scope(session, actor, commune_id)
     rows = session.exec(
         select(Area.id, Area.code, Area.name, func.coalesce(RollupArea.households, 0))
@@ -279,6 +284,7 @@ def commune_villages(session: Session, *, actor: Actor, commune_id: int) -> list
     return sorted(villages, key=lambda v: sort_key(v.name))
 
 
+@entry(Act.TEAM_MANAGE)
 def linkable_users(session: Session, *, actor: Actor, member_id: int | None = None) -> list[tuple[int, str]]:
     """Active users in the actor's scope not yet linked to another member: (id, username)."""
     require_role(actor, *MANAGER_ROLES)
@@ -301,6 +307,7 @@ def linkable_users(session: Session, *, actor: Actor, member_id: int | None = No
 # ---------------------------------------------------------------- teams
 
 
+@entry(Act.TEAM_MANAGE)
 def create_team(session: Session, *, actor: Actor, area_id: int, name: str) -> int:
     require_role(actor, *MANAGER_ROLES)
     name = normalize_text(name)
@@ -332,6 +339,7 @@ def create_team(session: Session, *, actor: Actor, area_id: int, name: str) -> i
     return team.id
 
 
+@entry(Act.TEAM_MANAGE)
 def update_team(session: Session, *, actor: Actor, team_id: int, name: str, active: bool) -> None:
     """Rename, deactivate or reactivate a team (a deactivated team keeps its history)."""
     team, area = _team_for(session, actor, team_id, write=True)
@@ -451,6 +459,7 @@ def _make_sole_leader(session: Session, team_id: int, member_id: int) -> None:
         session.add(other)
 
 
+@entry(Act.TEAM_MANAGE)
 def add_member(session: Session, *, actor: Actor, team_id: int, data: MemberInput) -> SaveResult:
     team, area = _team_for(session, actor, team_id, write=True)
     problems, name, phone = _validate_member(session, actor, team, data, None)
@@ -485,6 +494,7 @@ def add_member(session: Session, *, actor: Actor, team_id: int, data: MemberInpu
     return SaveResult(member.id, _size_warnings(session, team, area))
 
 
+@entry(Act.TEAM_MANAGE)
 def update_member(session: Session, *, actor: Actor, member_id: int, data: MemberInput) -> SaveResult:
     member = session.get(Member, member_id)
     if member is None:
@@ -548,6 +558,7 @@ def _check_villages(session: Session, commune: Area, village_ids: list[int], act
     return villages
 
 
+@entry(Act.TEAM_MANAGE)
 def set_team_villages(session: Session, *, actor: Actor, team_id: int, village_ids: list[int]) -> SaveResult:
     """Replace the villages assigned to a team (each must lie in the team's commune). A village another
     active team also holds is saved with a warning: a shared village is allowed, but rarely meant."""
@@ -681,6 +692,7 @@ def _shared_in_commune(villages: list[VillageRow]) -> list[FieldProblem]:
     ]
 
 
+@entry(Act.TEAM_MANAGE)
 def propose_balance(session: Session, *, actor: Actor, commune_id: int) -> BalanceProposal:
     """Moves that even out households per member across the commune's teams, starting from today's
     assignment (see `team_balance.rebalance`), with the figures before and after each team."""
@@ -733,6 +745,7 @@ def propose_balance(session: Session, *, actor: Actor, commune_id: int) -> Balan
     )
 
 
+@entry(Act.TEAM_MANAGE)
 def apply_balance(session: Session, *, actor: Actor, commune_id: int, assignment: dict[int, int]) -> None:
     """Hand each village in `assignment` (village -> team) to that team alone; every other village keeps
     the teams it has."""

@@ -32,6 +32,7 @@ from services import audit
 from services.access import Actor, path_in_scope, require_role
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import recompute_households, recompute_residents
+from services.permissions import Act, authorize, entry
 from services.rollups.contributions import (
     resident_contribution,
     resident_facts_many,
@@ -164,6 +165,7 @@ def _already_applied(session: Session, visit: Visit, key: str) -> bool:
     return False
 
 
+@entry(Act.VISIT_CORRECT)
 def correct_visit(session: Session, *, actor: Actor, visit_id: int, data: VisitInput) -> int:
     """Replace what a visit recorded with `data` (the whole form, as for `record_visit`).
 
@@ -270,6 +272,7 @@ def _members_for_correction(
     return out
 
 
+@entry(Act.VISIT_CORRECT)
 def withdraw_visit(session: Session, *, actor: Actor, visit_id: int, reason: str) -> None:
     """Withdraw a visit recorded by mistake: status 'withdrawn', its skill events inactive, its rows
     and a revision kept as history, derived state and rollups follow. Same who/when rules as
@@ -334,10 +337,11 @@ class RecentVisit:
     correctable: bool  # the actor may still correct or withdraw it
 
 
+@entry(Act.VISIT_FIND)
 def recent_visits(session: Session, *, actor: Actor, days: int = 7, limit: int = 200) -> list[RecentVisit]:
     """Visits on or after today − `days`, newest first: a volunteer's own, a coordinator's (leader's,
     admin's) whole area. `correctable` says whether `correct_visit`/`withdraw_visit` would accept it."""
-    require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
+    authorize(actor, Act.VISIT_FIND)
     since = today() - timedelta(days=max(0, int(days)))
     met = (
         select(func.count())

@@ -27,9 +27,10 @@ from services.access import Actor, ancestor_ids, path_in_scope, require_role, re
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import current_levels
 from services.people.households import ResidentCard, resident_card
+from services.permissions import Act, entry, roles_of
 from services.visits.corrections import CORRECTION_DAYS, correction_open
 
-WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
+WRITER_ROLES = roles_of(Act.VISIT_RECORD)
 # Residents younger than this (by birth year) are folded away on a household's visit form: the five
 # skills and VNeID level-2 concern residents aged 14 and over.
 CHILD_UNDER_AGE = 14
@@ -100,6 +101,7 @@ class VisitDraft:
     residents: list[ResidentDraft]
 
 
+@entry(Act.VISIT_RECORD)
 def attendee_cards(
     session: Session, *, actor: Actor, resident_ids: list[int], dropped: list[int] | None = None
 ) -> list[AttendeeCard]:
@@ -144,6 +146,7 @@ def attendee_cards(
     return [by_id[i] for i in ids if i in by_id]
 
 
+@entry(Act.VISIT_RECORD)
 def session_places(session: Session, *, actor: Actor) -> list[SessionPlace]:
     """Where a group session can take place: the cultural house of each village the actor works in,
     then the one-stop counter of each commune above them."""
@@ -168,12 +171,14 @@ def session_places(session: Session, *, actor: Actor) -> list[SessionPlace]:
     ]
 
 
+@entry(Act.VISIT_RECORD)
 def commune_of_village(session: Session, *, actor: Actor, village_id: int) -> int:
     """The commune above a village the actor works in (where duplicates are looked for)."""
     village = require_village_access(session, actor, village_id)
     return village.parent_id if village.level == AreaLevel.VILLAGE else village.id
 
 
+@entry(Act.VISIT_RECORD)
 def teammates(session: Session, *, actor: Actor, team_id: int | None = None) -> list[Teammate]:
     """Active members who can be named as going too: a volunteer's own team; for a coordinator the
     team given (in their area), none without one. The actor's own member record is left out."""
@@ -194,6 +199,7 @@ def teammates(session: Session, *, actor: Actor, team_id: int | None = None) -> 
     return sorted(out, key=lambda m: person_sort_key(m.full_name))
 
 
+@entry(Act.VISIT_RECORD)
 def visit_draft(session: Session, *, actor: Actor, visit_id: int) -> VisitDraft:
     """A visit the actor may still correct, as the correction form prefills it. Refuses like
     `services.visits.corrections.correct_visit` would (NotFound, PermissionDenied, ValidationFailed)."""

@@ -19,7 +19,6 @@ from models.enums import (
     GUIDANCE_KINDS,
     SKILL_LEVELS,
     SKILLS,
-    Role,
     VisitKind,
     VisitOutcome,
     VisitPlace,
@@ -41,6 +40,7 @@ from services import audit
 from services.access import Actor, require_role, require_village_access
 from services.errors import FieldProblem, NotFound, PermissionDenied, ValidationFailed
 from services.people.derived import current_levels, recompute_households, recompute_residents, rows_by_id
+from services.permissions import Act, entry, roles_of
 from services.rollups.contributions import (
     DOSSIER_KINDS,
     SCORES,
@@ -65,7 +65,7 @@ BARRIER_FIELDS = (
     "fears_mistakes",
     "digital_course_done",
 )
-WRITER_ROLES = (Role.VOLUNTEER, Role.COORDINATOR)
+WRITER_ROLES = roles_of(Act.VISIT_RECORD)
 _GUIDANCE_KINDS = {g.value for g in GUIDANCE_KINDS}
 _SKILL_CODES = {s.value for s in SKILLS}
 EVIDENCE_SKILL = "submit"  # the skill whose evidence is a submitted dossier's code
@@ -137,6 +137,7 @@ def _load_people(session: Session, resident_ids: list[int]) -> _People:
     return people
 
 
+@entry(Act.VISIT_RECORD)
 def validate_visit(
     session: Session, actor: Actor, data: VisitInput
 ) -> tuple[list[FieldProblem], int, _People]:
@@ -301,6 +302,7 @@ def _own_by_key(session: Session, actor: Actor, key: str) -> int | None:
     return row[0]
 
 
+@entry(Act.VISIT_RECORD)
 def record_visit(session: Session, *, actor: Actor, data: VisitInput) -> int:
     """Write one visit with everything it implies. Returns its id; the same key twice returns the
     first visit's id and writes nothing more (double tap, resubmit after a dropped connection)."""

@@ -17,9 +17,9 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session
 
 from core.text import normalize_text, search_key
-from models.enums import Role
 from models.tables import Area, Household, Resident, RollupArea, Visit
-from services.access import Actor, require_role
+from services.access import Actor
+from services.permissions import Act, authorize, entry
 from services.visits.worklist import scope_village_ids, subtree_range
 
 DEFAULT_LIMIT = 20
@@ -139,6 +139,7 @@ class _Scope:
         return (Household.village_id.in_(self.village_ids), Household.status == "active")
 
 
+@entry(Act.VISIT_FIND)
 def search_households(
     session: Session, *, actor: Actor, query: str, limit: int = DEFAULT_LIMIT
 ) -> list[SearchHit]:
@@ -150,7 +151,7 @@ def search_households(
     address, and the last digits of a resident's phone (3 digits or more). Volunteers search their
     team's villages, everyone else their area's subtree.
     """
-    require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
+    authorize(actor, Act.VISIT_FIND)
     limit = max(1, min(int(limit), MAX_LIMIT))
     q = _parse(query)
     if not q.key and not q.digits:

@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from core.clock import today
 from core.text import sort_key
-from models.enums import AreaLevel, Role
+from models.enums import AreaLevel
 from models.tables import Area, Household, Resident, Team, TeamVillage
-from services.access import Actor, require_role
+from services.access import Actor
 from services.errors import NotFound, PermissionDenied
+from services.permissions import Act, authorize, entry
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -89,6 +90,7 @@ def _team_villages(session: Session, actor: Actor, team_id: int) -> list[int]:
     )
 
 
+@entry(Act.VISIT_FIND)
 def worklist(
     session: Session,
     *,
@@ -107,7 +109,7 @@ def worklist(
     among revisits due the same day), grouped by village (village name in Vietnamese order) and by
     address. `to_visit` counts the first two groups.
     """
-    require_role(actor, Role.VOLUNTEER, Role.COORDINATOR, Role.LEADER, Role.ADMIN)
+    authorize(actor, Act.VISIT_FIND)
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     village_ids = _villages_of_list(session, actor, team_id)

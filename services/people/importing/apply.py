@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from core.clock import today, utcnow
 from core.text import normalize_text, search_key, sort_name_of_words
-from models.enums import AreaLevel, Role
+from models.enums import AreaLevel
 from models.tables import Area, Household, Resident
 from services import audit
 from services.access import Actor, get_area_in_scope, require_role
@@ -42,6 +42,7 @@ from services.people.importing.plan import (
     facts_snapshot,
     make_plan,
 )
+from services.permissions import Act, entry, roles_of
 from services.rollups.contributions import (
     ResidentFacts,
     household_contribution,
@@ -50,12 +51,13 @@ from services.rollups.contributions import (
 )
 from services.rollups.deltas import Deltas
 
-IMPORT_ROLES = (Role.COORDINATOR, Role.ADMIN)
+IMPORT_ROLES = roles_of(Act.RESIDENTS_IMPORT)
 BATCH = 10_000
 
 SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
+@entry(Act.RESIDENTS_IMPORT)
 def import_residents(
     session: Session | None = None,
     *,
